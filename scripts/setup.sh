@@ -1,0 +1,36 @@
+#!/usr/bin/env bash
+# Idempotent set-up for a fresh Debian 12 machine (run as root): Debian packages, npm packages,
+# the build. Safe to run again; it only does what is missing or out of date.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+DEB_PACKAGES=(nftables iptables ipset iproute2 netcat-openbsd procps)
+
+missing=()
+for p in "${DEB_PACKAGES[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
+done
+if ((${#missing[@]})); then
+  echo "setup: installing Debian packages: ${missing[*]}"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -q || echo "setup: apt-get update failed; trying with the cached package lists"
+  apt-get install -y -q --no-install-recommends "${missing[@]}"
+fi
+
+if ! command -v node >/dev/null; then
+  echo "setup: Node.js >= 20 is required (this machine kind ships it; see README)" >&2
+  exit 1
+fi
+major=$(node -p 'process.versions.node.split(".")[0]')
+if ((major < 20)); then
+  echo "setup: Node.js >= 20 is required, found $(node -v)" >&2
+  exit 1
+fi
+
+# npm ci only when the lock file changed since the last install.
+if [[ ! -f node_modules/.package-lock.json ]] || ! cmp -s package-lock.json node_modules/.fwctl-lock; then
+  npm ci --no-audit --no-fund
+  cp package-lock.json node_modules/.fwctl-lock
+fi
+
+npm run --silent build
