@@ -16,6 +16,10 @@ export default tseslint.config(
     },
   },
   {
+    files: ['bin/**/*.js'],
+    languageOptions: { globals: { process: 'readonly', console: 'readonly' } },
+  },
+  {
     files: ['src/config/**/*.ts', 'src/model/**/*.ts', 'src/compiler/**/*.ts'],
     rules: {
       'no-restricted-imports': ['error', impure],
