@@ -1,0 +1,100 @@
+import type { Elem, Expr, Statement, Value, Verdict } from '../../compiler/ruleset.js';
+import { RenderError } from './errors.js';
+import { checkValue, kindOfExpr, type ValueKind } from './values.js';
+import { checkName, checkNumber, checkSymbol, sanitizeComment } from './validate.js';
+
+const hex = (n: number): string => `0x${checkNumber(n).toString(16).padStart(8, '0')}`;
+export const quote = (s: string): string => `"${sanitizeComment(s)}"`;
+
+const BARE_META = new Set(['iifname', 'oifname', 'iif', 'oif', 'ibrname', 'obrname']);
+
+export function exprText(e: Expr): string {
+  if ('meta' in e) return BARE_META.has(e.meta.key) ? e.meta.key : `meta ${e.meta.key}`;
+  if ('payload' in e) return `${e.payload.protocol} ${checkSymbol(e.payload.field)}`;
+  if ('ct' in e) return `ct ${e.ct.key}`;
+  if ('fib' in e) return `fib ${e.fib.flags.join(' . ')} ${e.fib.result}`;
+  const [op, pair] = Object.entries(e)[0] as [string, [Expr, number]];
+  return `${exprText(pair[0])} ${op} ${hex(pair[1])}`;
+}
+
+function scalarText(v: string | number | boolean, kind: ValueKind): string {
+  if (typeof v === 'number') return kind === 'number' ? hex(v) : String(v);
+  if (typeof v === 'boolean') return String(v);
+  return kind === 'ifname' ? `"${v}"` : v;
+}
+
+export function elemText(e: Elem, kind: ValueKind): string {
+  if (typeof e === 'string' || typeof e === 'number') return scalarText(e, kind);
+  if ('range' in e) return `${scalarText(e.range[0], kind)}-${scalarText(e.range[1], kind)}`;
+  return `${e.prefix.addr}/${e.prefix.len}`;
+}
+
+function valueText(v: Value, kind: ValueKind): string {
+  if (typeof v !== 'object') return scalarText(v, kind);
+  if ('ref' in v) return `@${v.ref}`;
+  if ('set' in v) {
+    const items = v.set.map((e) => elemText(e, kind));
+    return kind === 'bitmask' ? items.join(',') : `{ ${items.join(', ')} }`;
+  }
+  return elemText(v, kind);
+}
+
+export function verdictText(v: Verdict): string {
+  if ('jump' in v) return `jump ${checkName(v.jump.target)}`;
+  if ('goto' in v) return `goto ${checkName(v.goto.target)}`;
+  return Object.keys(v)[0] as string;
+}
+
+function isVerdict(s: Statement): s is Verdict {
+  return ['accept', 'drop', 'return', 'continue', 'jump', 'goto'].some((k) => k in s);
+}
+
+function matchText(m: Extract<Statement, { match: unknown }>['match']): string {
+  const kind = kindOfExpr(m.left);
+  checkValue(m.right, kind);
+  const left = exprText(m.left);
+  const right = valueText(m.right, kind);
+  if (m.op === '!=') return `${left} != ${right}`;
+  const binop = !('meta' in m.left || 'payload' in m.left || 'ct' in m.left || 'fib' in m.left);
+  return m.op === '==' && binop ? `${left} == ${right}` : `${left} ${right}`;
+}
+
+export function statementText(s: Statement): string {
+  if (isVerdict(s)) return verdictText(s);
+  if ('match' in s) return matchText(s.match);
+  if ('counter' in s) return s.counter === null ? 'counter' : `counter name ${checkName(s.counter.name)}`;
+  if ('log' in s) {
+    const { prefix, group, level, flags } = s.log;
+    if (group !== undefined && level !== undefined) {
+      throw new RenderError('E_NFT_SHAPE', prefix, 'log: level and group are mutually exclusive');
+    }
+    let out = `log prefix ${quote(prefix)}`;
+    if (group !== undefined) out += ` group ${checkNumber(group)}`;
+    if (level !== undefined) out += ` level ${checkSymbol(level)}`;
+    if (flags?.length) out += ` flags ${flags.map(checkSymbol).join(',')}`;
+    return out;
+  }
+  if ('limit' in s) {
+    const { rate, per, burst, inv } = s.limit;
+    return `limit rate ${inv ? 'over ' : ''}${checkNumber(rate)}/${per} burst ${checkNumber(burst)} packets`;
+  }
+  if ('mangle' in s) {
+    const v = s.mangle.value;
+    const kind = kindOfExpr(s.mangle.key);
+    const value =
+      typeof v === 'number'
+        ? scalarText(v, kind)
+        : 'map' in v
+          ? `${exprText(v.map.key)} map @${checkName(v.map.data.ref)}`
+          : exprText(v);
+    return `${exprText(s.mangle.key)} set ${value}`;
+  }
+  if ('reject' in s) {
+    const { type, expr } = s.reject;
+    if (type === 'tcp reset') return 'reject with tcp reset';
+    return expr === undefined ? 'reject' : `reject with ${type} ${checkSymbol(expr)}`;
+  }
+  if ('vmap' in s) return `${exprText(s.vmap.key)} vmap @${checkName(s.vmap.data.ref)}`;
+  if ('notrack' in s) return 'notrack';
+  return `ct helper set ${quote(checkName(s['ct helper']))}`;
+}
