@@ -59,6 +59,8 @@ export interface GuestOptions {
   log_level_out: LogLevel;
   ips: boolean;
   ips_queues?: string;
+  /** Legacy ebtables filter of the iptables backend: ethertype names as written. */
+  layer2_protocols?: string[];
 }
 
 export const CLUSTER_DEFAULTS: ClusterOptions = {

@@ -1,0 +1,42 @@
+/**
+ * Splits a config text into lines with 1-based numbers, CR stripped, surrounding blanks trimmed
+ * (as pve-firewall does) and the column where the trimmed text starts. Lines that are too long or
+ * carry control characters are reported and left out.
+ */
+import type { Diagnostics } from './diagnostics.js';
+import { Code } from './codes.js';
+
+export const MAX_LINE_LENGTH = 4096;
+
+export interface Line {
+  no: number;
+  /** 1-based column of text[0] in the raw line. */
+  col: number;
+  text: string;
+}
+
+// Control characters other than TAB; DEL included.
+const CONTROL = /[\u0000-\u0008\u000a-\u001f\u007f]/;
+
+export function splitLines(content: string, file: string, diags: Diagnostics): Line[] {
+  const out: Line[] = [];
+  const raw = content.split('\n');
+  for (let i = 0; i < raw.length; i++) {
+    let line = raw[i] ?? '';
+    if (line.endsWith('\r')) line = line.slice(0, -1);
+    const no = i + 1;
+    if (line.length > MAX_LINE_LENGTH) {
+      diags.error({ file, line: no, col: MAX_LINE_LENGTH + 1 }, Code.LineTooLong, `line longer than ${MAX_LINE_LENGTH} characters`);
+      continue;
+    }
+    const bad = CONTROL.exec(line);
+    if (bad) {
+      diags.error({ file, line: no, col: bad.index + 1 }, Code.BinaryData, 'control character in line', 'the file looks binary or damaged');
+      continue;
+    }
+    const start = line.search(/[^ \t]/);
+    if (start < 0) continue;
+    out.push({ no, col: start + 1, text: line.slice(start).replace(/[ \t]+$/, '') });
+  }
+  return out;
+}
