@@ -15,8 +15,14 @@ export interface Line {
   text: string;
 }
 
-// Control characters other than TAB; DEL included.
-const CONTROL = /[\u0000-\u0008\u000a-\u001f\u007f]/;
+/** Index of the first control character other than TAB (DEL included), or -1. */
+function controlIndex(line: string): number {
+  for (let i = 0; i < line.length; i++) {
+    const c = line.charCodeAt(i);
+    if ((c < 0x20 && c !== 0x09) || c === 0x7f) return i;
+  }
+  return -1;
+}
 
 export function splitLines(content: string, file: string, diags: Diagnostics): Line[] {
   const out: Line[] = [];
@@ -29,9 +35,9 @@ export function splitLines(content: string, file: string, diags: Diagnostics): L
       diags.error({ file, line: no, col: MAX_LINE_LENGTH + 1 }, Code.LineTooLong, `line longer than ${MAX_LINE_LENGTH} characters`);
       continue;
     }
-    const bad = CONTROL.exec(line);
-    if (bad) {
-      diags.error({ file, line: no, col: bad.index + 1 }, Code.BinaryData, 'control character in line', 'the file looks binary or damaged');
+    const bad = controlIndex(line);
+    if (bad >= 0) {
+      diags.error({ file, line: no, col: bad + 1 }, Code.BinaryData, 'control character in line', 'the file looks binary or damaged');
       continue;
     }
     const start = line.search(/[^ \t]/);

@@ -1,0 +1,18 @@
+export * from './ast.js';
+export * from './diagnostics.js';
+export * from './options.js';
+export * from './tree-reader.js';
+export { Code, type DiagnosticCode } from './codes.js';
+export { parseFw } from './fw.js';
+export { parseRule, LOG_LEVELS, type RuleEnv } from './rule.js';
+export { parseOptionLine, optionNames } from './option-values.js';
+export { parseGuestConf } from './guest-conf.js';
+export { parseCorosync } from './corosync.js';
+export { loadTree, treePaths } from './tree.js';
+export { lookupMacro, macroNames, type Macro, type MacroEntry } from './macros.js';
+export { lookupService } from './services.js';
+export { lookupProtocol, protocolHasPorts, icmpFamilyOf, type ProtocolInfo } from './protocols.js';
+export { lookupIcmpType, isIcmpTypeName, type IcmpType } from './icmp.js';
+export { parseAddrSpec, parseCidr, parseIpsetValue, NAME_PATTERN, MAX_ALIAS_NAME, MAX_IPSET_NAME, MAX_GROUP_NAME } from './address.js';
+export { parsePorts } from './ports.js';
+export { MAX_LINE_LENGTH } from './lines.js';
