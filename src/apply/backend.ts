@@ -1,0 +1,22 @@
+import type { NftJson } from '../backend/nft/json.js';
+import { runNft, type Exec } from './exec.js';
+
+/** Where a transaction goes: the real nft, or the in-memory fake (src/backend/fake). */
+export interface NftBackend {
+  /** Validate without committing (`nft -c`). Throws NftError E_NFT_CHECK. */
+  check(doc: NftJson): Promise<void>;
+  /** Commit atomically. Throws NftError E_NFT_APPLY; on error nothing changed. */
+  apply(doc: NftJson): Promise<void>;
+}
+
+export class NftCliBackend implements NftBackend {
+  constructor(readonly exec: Exec) {}
+
+  async check(doc: NftJson): Promise<void> {
+    await runNft(this.exec, ['-j', '-c', '-f', '-'], JSON.stringify(doc), 'E_NFT_CHECK');
+  }
+
+  async apply(doc: NftJson): Promise<void> {
+    await runNft(this.exec, ['-j', '-f', '-'], JSON.stringify(doc), 'E_NFT_APPLY');
+  }
+}

@@ -1,0 +1,87 @@
+import type { Ruleset } from '../compiler/ruleset.js';
+import type { TableRef } from '../backend/nft/json.js';
+import { addTable, deleteTable } from '../backend/nft/json.js';
+import { NftCliBackend, type NftBackend } from './backend.js';
+import { NftError } from './errors.js';
+import { SpawnExec } from './exec.js';
+import { fullPlan, plan } from './plan.js';
+import { makeState, type AppliedState } from './state.js';
+import { runTransaction } from './transaction.js';
+
+export interface ApplyResult {
+  mode: 'full' | 'incremental' | 'noop';
+  /** nft commands sent (0 for a no-op: nothing is sent at all). */
+  commands: number;
+  durationMs: number;
+  changed: string[];
+}
+
+export interface ApplyOptions {
+  /** Check only (`nft -c`): nothing is committed and the recorded state is unchanged. */
+  check?: boolean;
+  /** Replace all of fwctl's tables even when an incremental update would do. */
+  full?: boolean;
+}
+
+export interface NftApplierOptions {
+  backend?: NftBackend;
+  /** With the default backend: run nft inside this network namespace. */
+  netns?: string;
+  /** A state persisted by an earlier run (see state.ts); without it the first apply is full. */
+  state?: AppliedState;
+  /** Skip `nft -c` before commit (the commit is atomic either way). Default false. */
+  skipPrecheck?: boolean;
+  now?: () => number;
+}
+
+export class NftApplier {
+  private readonly backend: NftBackend;
+  private last: AppliedState | undefined;
+  private readonly now: () => number;
+
+  constructor(private readonly opts: NftApplierOptions = {}) {
+    this.backend = opts.backend ?? new NftCliBackend(new SpawnExec(opts.netns ? { netns: opts.netns } : {}));
+    this.last = opts.state;
+    this.now = opts.now ?? (() => performance.now());
+  }
+
+  /** The last committed state (persist it with serializeState). */
+  get state(): AppliedState | undefined {
+    return this.last;
+  }
+
+  async apply(ruleset: Ruleset, opts: ApplyOptions = {}): Promise<ApplyResult> {
+    const t0 = this.now();
+    const prev = this.last?.ruleset;
+    let p = opts.full ? fullPlan(ruleset, prev) : plan(prev, ruleset);
+    const tx = { precheck: !this.opts.skipPrecheck, checkOnly: opts.check === true };
+    try {
+      await runTransaction(this.backend, p.commands, tx);
+    } catch (e) {
+      // The kernel no longer matches our record (someone deleted a table or chain): replace all.
+      if (!(e instanceof NftError) || p.mode !== 'incremental') throw e;
+      p = fullPlan(ruleset, prev);
+      await runTransaction(this.backend, p.commands, tx);
+    }
+    if (!opts.check) this.last = makeState(ruleset);
+    return { mode: p.mode, commands: p.commands.length, durationMs: this.now() - t0, changed: p.changed };
+  }
+
+  /** Delete fwctl's tables (those last applied, plus `extra`), idempotently, in one transaction. */
+  async stop(extra: TableRef[] = []): Promise<void> {
+    const tables = [...(this.last?.ruleset.tables ?? []), ...extra];
+    const seen = new Set<string>();
+    const cmds = tables.flatMap((t) => {
+      const k = `${t.family} ${t.name}`;
+      if (seen.has(k)) return [];
+      seen.add(k);
+      return [addTable(t), deleteTable(t)];
+    });
+    await runTransaction(this.backend, cmds, { precheck: false });
+    this.last = undefined;
+  }
+}
+
+export { NftError } from './errors.js';
+export type { AppliedState } from './state.js';
+export { parseState, serializeState } from './state.js';
