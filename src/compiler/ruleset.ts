@@ -46,8 +46,11 @@ export type Elem =
 export interface NamedSet {
   name: string;
   type: SetType;
-  flags: ('interval' | 'constant' | 'timeout')[];
+  flags: ('interval' | 'constant' | 'timeout' | 'dynamic')[];
   elements: Elem[];
+  /** Element timeout in seconds (dynamic sets, e.g. the synflood meter). */
+  timeout?: number;
+  size?: number;
   comment?: string;
   owner: string;
   /** The policy IP set this implements (`dc/management`), for incremental updates and metrics. */
@@ -73,6 +76,14 @@ export interface NamedCounter {
   owner: string;
 }
 
+/** A conntrack helper object (`ct helper "name" { type "ftp" protocol tcp; }`). */
+export interface CtHelper {
+  name: string;
+  type: string;
+  protocol: 'tcp' | 'udp';
+  owner: string;
+}
+
 export interface Table {
   family: Family;
   name: string;
@@ -80,6 +91,7 @@ export interface Table {
   sets: NamedSet[];
   maps: NamedMap[];
   counters: NamedCounter[];
+  ctHelpers?: CtHelper[];
 }
 
 export interface Ruleset {
@@ -147,6 +159,8 @@ export type Statement =
   | { reject: { type: 'tcp reset' | 'icmpx' | 'icmp' | 'icmpv6'; expr?: string } }
   | { vmap: { key: Expr; data: { ref: string } } }
   | { notrack: null }
+  /** Add/update an element of a dynamic set, with per-element statements (a meter). */
+  | { set: { op: 'add' | 'update'; elem: Expr; set: string; stmt?: Statement[] } }
   | { 'ct helper': string };
 
 export interface Rule {

@@ -1,0 +1,97 @@
+/**
+ * Policy → Ruleset. Pure and deterministic. The shape is described in /work/notes/dataplane.md:
+ * an inet table for everything stateful and a bridge table for port tagging, L2 filtering and
+ * host→guest IN rules.
+ */
+import type { IpSet, Policy } from '../model/policy.js';
+import { bridgeTable, type PortInfo } from './bridge.js';
+import { accept, ct, drop, eq, jump, mark, meta, ne, orMark } from './expr.js';
+import { filteredNics, groupChains, guestChains } from './guests.js';
+import { hostChains } from './host.js';
+import { assignPortIds, EGRESS_MASK, egressValue, EST_BIT, INGRESS_MASK, portKey } from './marks.js';
+import { chains as C, maps as M, TABLE } from './names.js';
+import { helpers, synflood } from './raw.js';
+import { type RuleCtx } from './rules.js';
+import type { Chain, NamedMap, NamedSet, Rule, Ruleset, Statement, Table } from './ruleset.js';
+import { compileSet, type SetInfo } from './sets.js';
+import { stdChains } from './std-chains.js';
+
+export interface CompileFacts {
+  /** The kernel has nf_conntrack_bridge (`ct` works in bridge chains). Not used by this shape yet. */
+  bridgeConntrack: boolean;
+}
+
+const r = (...expr: Statement[]): Rule => ({ expr });
+
+export function compile(policy: Policy, _facts: CompileFacts): Ruleset {
+  if (!policy.enabled) return { tables: [] };
+  const setsById = new Map<string, IpSet>(policy.sets.map((s) => [s.id, s]));
+  const namedSets: NamedSet[] = [];
+  const infos = new Map<string, SetInfo>();
+  for (const s of policy.sets) {
+    const { named, info } = compileSet(s, s.scope === 'guest' ? `guest/${s.vmid}` : 'core');
+    namedSets.push(...named);
+    infos.set(s.id, info);
+  }
+  const ctx: RuleCtx = { sets: infos, ratelimit: policy.cluster.log_ratelimit, counters: new Set() };
+  const o = policy.host.options;
+
+  const nics = filteredNics(policy);
+  const ids = assignPortIds(nics.map(({ guest, nic }) => ({ vmid: guest.vmid, nic: nic.index })));
+  const ports: PortInfo[] = nics.map(({ guest, nic }) => ({ guest, nic, id: ids.get(portKey(guest.vmid, nic.index))! }));
+
+  const chains: Chain[] = [...stdChains(o, ctx, setsById.has('dc/blacklist'))];
+  if (policy.host.enabled) chains.push(...hostChains(policy, ctx));
+  for (const g of policy.groups) chains.push(...groupChains(g, ctx));
+  for (const p of ports) chains.push(...guestChains(p.guest, p.nic, ctx));
+
+  const gout: NamedMap = { name: M.guestOut, type: 'mark', kind: 'vmap', flags: [], entries: [], owner: 'core' };
+  const gin: NamedMap = { name: M.guestIn, type: 'mark', kind: 'vmap', flags: [], entries: [], owner: 'core' };
+  for (const p of ports) {
+    gout.entries.push({ key: p.id, value: { jump: { target: C.guest(p.nic.iface, 'out') } } });
+    gin.entries.push({ key: egressValue(p.id), value: { jump: { target: C.guest(p.nic.iface, 'in') } } });
+  }
+  const outDispatch = r({ vmap: { key: { '&': [mark, INGRESS_MASK] }, data: { ref: M.guestOut } } });
+  const estMark = r(ct('established', 'related'), orMark(EST_BIT), accept);
+  const base = (name: string, hook: 'input' | 'output' | 'forward', rules: Rule[]): Chain =>
+    ({ name, base: { type: 'filter', hook, priority: 0, policy: 'accept' }, rules, owner: 'core' });
+
+  chains.push(
+    base(C.input, 'input', [
+      r(eq(meta('iifname'), 'lo'), accept),
+      r(ct('invalid'), drop),
+      r(ct('established', 'related'), accept),
+      outDispatch,
+      ...(policy.host.enabled ? [r(jump(C.hostIn))] : []),
+    ]),
+    base(C.output, 'output', [
+      r(eq(meta('oifname'), 'lo'), accept),
+      r(ct('invalid'), drop),
+      estMark,
+      ...(policy.host.enabled ? [r(jump(C.hostOut))] : []),
+    ]),
+    base(C.forward, 'forward', [
+      ...(o.nf_conntrack_allow_invalid ? [] : [r(ct('invalid'), drop)]),
+      estMark,
+      outDispatch,
+      r(ne({ '&': [mark, EGRESS_MASK] }, 0), jump(C.fwbrIn)),
+      r({ vmap: { key: { '&': [mark, EGRESS_MASK] }, data: { ref: M.guestIn } } }),
+    ]),
+  );
+  const syn = synflood(o);
+  if (syn.chain) chains.push(syn.chain);
+  namedSets.push(...syn.sets);
+  const help = helpers(o);
+  if (help.chain) chains.push(help.chain);
+
+  const inet: Table = {
+    family: 'inet',
+    name: TABLE,
+    chains,
+    sets: namedSets,
+    maps: [gout, gin],
+    counters: [...ctx.counters].sort().map((name) => ({ name, owner: 'core' })),
+  };
+  if (help.objects.length) inet.ctHelpers = help.objects;
+  return { tables: [inet, bridgeTable(ports, inet, setsById)] };
+}

@@ -1,0 +1,89 @@
+/** Guest NIC chains (pve's tap<vmid>i<n>-IN/OUT) and security group chains. */
+import type { Verdict } from '../config/ast.js';
+import type { Guest, GuestNic, Policy, SecurityGroup } from '../model/policy.js';
+import { accept, addrField, andMark, drop, eq, jump, l4, markHas, ne, nfproto, orMark, payload, PROTO, ret } from './expr.js';
+import { verdictStatements, policyRules } from './host.js';
+import { ACCEPT_BIT, ALL_BITS } from './marks.js';
+import { chains as C, sets as setNames } from './names.js';
+import { emitRule, type RuleCtx } from './rules.js';
+import type { Chain, Rule, Statement } from './ruleset.js';
+
+const r = (...expr: Statement[]): Rule => ({ expr });
+const udp = (sport: number, dport: number, family: 4 | 6): Statement[] => [
+  nfproto(family), l4(PROTO.udp), eq(payload('th', 'sport'), sport), eq(payload('th', 'dport'), dport),
+];
+const icmp6 = (types: number[]): Statement[] => [l4(PROTO.icmpv6), eq(payload('icmpv6', 'type'), types.length === 1 ? types[0]! : { set: types })];
+const ND = { rs: 133, ra: 134, ns: 135, na: 136 };
+
+/** NICs that get chains: enabled guest, `firewall=1`. */
+export function filteredNics(p: Policy): { guest: Guest; nic: GuestNic }[] {
+  return p.guests.filter((g) => g.enabled).flatMap((guest) => guest.nics.filter((n) => n.firewall).map((nic) => ({ guest, nic })));
+}
+
+function outVerdict(v: Verdict): Statement[] {
+  return v === 'ACCEPT' ? [ret] : verdictStatements(v);
+}
+
+function groupJump(dir: 'in' | 'out') {
+  return (name: string, matches: Statement[], cnt: Statement): Rule[] => [
+    r(...matches, jump(C.group(name, dir))),
+    r(markHas(ACCEPT_BIT), cnt, dir === 'in' ? accept : ret),
+  ];
+}
+
+function ipfilter(setId: string): Rule[] {
+  // "not in the anti-spoofing set → drop", per family
+  return ([4, 6] as const).map((f) => r(ne(addrField(f, 'saddr'), { ref: setNames.ip(setId, f) }), drop));
+}
+
+export function guestChains(guest: Guest, nic: GuestNic, ctx: RuleCtx): Chain[] {
+  const o = guest.options;
+  const owner = `guest/${guest.vmid}`;
+  const out: Chain[] = [];
+  for (const dir of ['in', 'out'] as const) {
+    const name = C.guest(nic.iface, dir);
+    const rules: Rule[] = [];
+    if (o.dhcp) {
+      if (dir === 'in') rules.push(r(...udp(67, 68, 4), accept), r(...udp(547, 546, 6), accept));
+      else rules.push(r(...udp(68, 67, 4), ret), r(...udp(546, 547, 6), ret));
+    }
+    if (dir === 'out') {
+      if (!o.radv) rules.push(r(...icmp6([ND.ra]), drop));
+      if (nic.ipfilterSetId && ctx.sets.has(nic.ipfilterSetId)) rules.push(...ipfilter(nic.ipfilterSetId));
+    }
+    if (o.ndp) {
+      const types = dir === 'in' || o.radv ? [ND.rs, ND.ra, ND.ns, ND.na] : [ND.rs, ND.ns, ND.na];
+      rules.push(r(...icmp6(types), dir === 'in' ? accept : ret));
+    }
+    for (const rule of guest.rules) {
+      if (rule.iface !== undefined && rule.iface !== `net${nic.index}`) continue;
+      if (rule.action.kind === 'verdict' && rule.direction !== dir) continue;
+      const plain = rule.iface === undefined ? rule : { ...rule, iface: undefined };
+      rules.push(...emitRule(plain, ctx, {
+        chain: name, vmid: guest.vmid, origin: `guest/${guest.vmid}/${dir}/${rule.pos}`,
+        verdict: dir === 'in' ? verdictStatements : outVerdict, group: groupJump(dir),
+      }));
+    }
+    const policy = dir === 'in' ? o.policy_in : o.policy_out;
+    const level = dir === 'in' ? o.log_level_in : o.log_level_out;
+    rules.push(...policyRules(ctx, policy, name, guest.vmid, `guest/${guest.vmid}/policy/${dir}`, level, dir === 'in' ? accept : ret));
+    out.push({ name, rules, owner });
+  }
+  return out;
+}
+
+export function groupChains(g: SecurityGroup, ctx: RuleCtx): Chain[] {
+  return (['in', 'out'] as const).map((dir) => {
+    const name = C.group(g.name, dir);
+    const rules: Rule[] = [r(andMark(ALL_BITS - ACCEPT_BIT))];
+    for (const rule of g.rules) {
+      if (rule.action.kind !== 'verdict' || rule.direction !== dir) continue;
+      rules.push(...emitRule({ ...rule, iface: undefined }, ctx, {
+        chain: name, vmid: 0, origin: `group/${g.name}/${dir}/${rule.pos}`,
+        verdict: (v) => (v === 'ACCEPT' ? [orMark(ACCEPT_BIT), ret] : verdictStatements(v)),
+        group: () => [],
+      }));
+    }
+    return { name, rules, owner: `group/${g.name}` };
+  });
+}

@@ -1,0 +1,67 @@
+/** Policy IP sets → named interval sets, one per family, nomatch entries in a sibling set. */
+import type { IpFamily } from '../config/ast.js';
+import type { IpSet } from '../model/policy.js';
+import { asPrefix, fromBig, itemInterval, mergeIntervals, type Interval } from './addr.js';
+import { sets as setNames } from './names.js';
+import type { Elem, NamedSet } from './ruleset.js';
+
+export interface SetInfo {
+  id: string;
+  /** Per family: whether the nomatch sibling has entries (only then is it matched). */
+  nomatch: Record<IpFamily, boolean>;
+}
+
+export function intervalElems(list: Interval[], family: IpFamily): Elem[] {
+  return mergeIntervals(list).map((iv) => {
+    const p = asPrefix(iv, family);
+    if (!p) return { range: [fromBig(iv[0], family), fromBig(iv[1], family)] };
+    return p.len === (family === 4 ? 32 : 128) ? p.addr : { prefix: p };
+  });
+}
+
+/**
+ * ipset `hash:net` semantics, computed exactly: the most specific entry containing an address
+ * decides, so entries are painted from the widest to the narrowest (nomatch erases). The result
+ * is a plain interval set; no nomatch sibling is needed at lookup time.
+ */
+export function effectiveIntervals(entries: { iv: Interval; nomatch: boolean }[]): Interval[] {
+  const sorted = [...entries].sort((a, b) => {
+    const sa = a.iv[1] - a.iv[0];
+    const sb = b.iv[1] - b.iv[0];
+    return sa > sb ? -1 : sa < sb ? 1 : 0;
+  });
+  let acc: Interval[] = [];
+  for (const e of sorted) acc = e.nomatch ? subtract(acc, e.iv) : mergeIntervals([...acc, e.iv]);
+  return acc;
+}
+
+function subtract(list: Interval[], [lo, hi]: Interval): Interval[] {
+  const out: Interval[] = [];
+  for (const [a, b] of list) {
+    if (b < lo || a > hi) out.push([a, b]);
+    else {
+      if (a < lo) out.push([a, lo - 1n]);
+      if (b > hi) out.push([hi + 1n, b]);
+    }
+  }
+  return out;
+}
+
+export function compileSet(set: IpSet, owner: string): { named: NamedSet[]; info: SetInfo } {
+  const named: NamedSet[] = [];
+  const info: SetInfo = { id: set.id, nomatch: { 4: false, 6: false } };
+  for (const family of [4, 6] as const) {
+    const entries = set.entries.filter((e) => e.item.family === family).map((e) => ({ iv: itemInterval(e.item), nomatch: e.nomatch }));
+    const ns: NamedSet = {
+      name: setNames.ip(set.id, family),
+      type: family === 4 ? 'ipv4_addr' : 'ipv6_addr',
+      flags: ['interval'],
+      elements: intervalElems(effectiveIntervals(entries), family),
+      owner,
+      source: set.id,
+    };
+    if (set.comment) ns.comment = set.comment;
+    named.push(ns);
+  }
+  return { named, info };
+}
