@@ -1,4 +1,7 @@
 import { spawn } from 'node:child_process';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { NftError, errnoFromStderr } from './errors.js';
 
 export interface ExecResult {
@@ -42,9 +45,24 @@ export class SpawnExec implements Exec {
   }
 }
 
-/** Runs `nft` with the given arguments and stdin; a non-zero exit becomes a typed NftError. */
-export async function runNft(exec: Exec, args: string[], stdin?: string, code: NftError['code'] = 'E_NFT_EXIT'): Promise<string> {
-  const r = await exec.run('nft', args, stdin);
+/**
+ * Runs `nft` with the given arguments; a non-zero exit becomes a typed NftError. `input` is passed
+ * as a private temporary file in place of the `-` argument: nft opens /dev/stdin by path, which
+ * fails when stdin is a socket (as Node's pipes are).
+ */
+export async function runNft(exec: Exec, args: string[], input?: string, code: NftError['code'] = 'E_NFT_EXIT'): Promise<string> {
+  if (input === undefined) return check(await exec.run('nft', args), code);
+  const dir = await mkdtemp(join(tmpdir(), 'fwctl-nft-'));
+  try {
+    const file = join(dir, 'input');
+    await writeFile(file, input, { mode: 0o600 });
+    return check(await exec.run('nft', args.map((a) => (a === '-' ? file : a))), code);
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+function check(r: ExecResult, code: NftError['code']): string {
   if (r.exitCode !== 0) throw new NftError(code, r.exitCode, r.stderr, errnoFromStderr(r.stderr));
   return r.stdout;
 }

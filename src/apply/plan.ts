@@ -42,6 +42,7 @@ interface Phases {
 
 /** Returns false when the change cannot be done incrementally (then the caller replaces all). */
 function diffTable(p: Table, t: Table, ph: Phases, changed: string[]): boolean {
+  if (!same(p.ctHelpers ?? [], t.ctHelpers ?? [])) return false;
   const prevChains = byName(p.chains);
   const nextChains = byName(t.chains);
   for (const c of t.chains) {
@@ -64,7 +65,7 @@ function diffTable(p: Table, t: Table, ph: Phases, changed: string[]): boolean {
     if (!old) {
       ph.declare.push(nft.addSet(t, s));
       changed.push(`set:${t.name}/${s.name}`);
-    } else if (old.type !== s.type || !same(old.flags, s.flags) || old.comment !== s.comment) {
+    } else if (old.type !== s.type || !same(old.flags, s.flags) || old.comment !== s.comment || old.timeout !== s.timeout || old.size !== s.size) {
       return false;
     } else if (diffElems(t, old, s, ph)) {
       changed.push(`set:${t.name}/${s.name}`);

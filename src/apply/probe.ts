@@ -1,4 +1,4 @@
-import type { Exec } from './exec.js';
+import { runNft, type Exec } from './exec.js';
 
 /** What the running kernel offers, found by `nft -c` of tiny tables (never guessed from versions). */
 export interface Features {
@@ -11,20 +11,23 @@ export interface Features {
   json: boolean;
 }
 
-const PROBES: Record<keyof Features, { args: string[]; input: string }> = {
-  bridgeConntrack: {
-    args: ['-c', '-f', '-'],
-    input: 'table bridge fwctl-probe { chain c { type filter hook forward priority 0; ct state established accept; } }',
-  },
-  bridgeReject: {
-    args: ['-c', '-f', '-'],
-    input: 'table bridge fwctl-probe { chain c { type filter hook input priority 0; tcp dport 9 reject with tcp reset; } }',
-  },
-  netdev: {
-    args: ['-c', '-f', '-'],
-    input: 'table netdev fwctl-probe { chain c { type filter hook ingress device "lo" priority 0; } }',
-  },
-  json: { args: ['-j', '-c', '-f', '-'], input: '{"nftables":[{"add":{"table":{"family":"inet","name":"fwctl-probe"}}}]}' },
+const table = (family: string): unknown => ({ add: { table: { family, name: 'fwctl-probe' } } });
+const chain = (family: string, hook: string, extra: Record<string, unknown> = {}): unknown => ({
+  add: { chain: { family, table: 'fwctl-probe', name: 'c', type: 'filter', hook, prio: 0, policy: 'accept', ...extra } },
+});
+const rule = (family: string, expr: unknown[]): unknown => ({ add: { rule: { family, table: 'fwctl-probe', chain: 'c', expr } } });
+const tcpDport = { match: { op: '==', left: { payload: { protocol: 'tcp', field: 'dport' } }, right: 9 } };
+
+/** Each probe is one JSON transaction checked with `nft -j -c` (nothing is committed). */
+const PROBES: Record<keyof Features, unknown[]> = {
+  bridgeConntrack: [
+    table('bridge'),
+    chain('bridge', 'forward'),
+    rule('bridge', [{ match: { op: 'in', left: { ct: { key: 'state' } }, right: 'established' } }, { accept: null }]),
+  ],
+  bridgeReject: [table('bridge'), chain('bridge', 'input'), rule('bridge', [tcpDport, { reject: { type: 'tcp reset' } }])],
+  netdev: [table('netdev'), chain('netdev', 'ingress', { dev: 'lo' })],
+  json: [table('inet')],
 };
 
 const cache = new WeakMap<Exec, Promise<Features>>();
@@ -43,8 +46,11 @@ export function probeFeatures(exec: Exec): Promise<Features> {
 async function runProbes(exec: Exec): Promise<Features> {
   const entries = await Promise.all(
     (Object.keys(PROBES) as (keyof Features)[]).map(async (k) => {
-      const r = await exec.run('nft', PROBES[k].args, PROBES[k].input);
-      return [k, r.exitCode === 0] as const;
+      const ok = await runNft(exec, ['-j', '-c', '-f', '-'], JSON.stringify({ nftables: PROBES[k] })).then(
+        () => true,
+        () => false,
+      );
+      return [k, ok] as const;
     }),
   );
   return Object.fromEntries(entries) as unknown as Features;

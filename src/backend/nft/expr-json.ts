@@ -69,6 +69,12 @@ export function statementJson(s: Statement): unknown {
   }
   if ('vmap' in s) return { vmap: { key: exprJson(s.vmap.key), data: `@${checkName(s.vmap.data.ref)}` } };
   if ('notrack' in s) return { notrack: null };
+  if ('set' in s) {
+    const { op, elem, set, stmt } = s.set;
+    const out: Record<string, unknown> = { op, elem: exprJson(elem), set: `@${checkName(set)}` };
+    if (stmt?.length) out.stmt = stmt.map(statementJson);
+    return { set: out };
+  }
   return { 'ct helper': checkName(s['ct helper']) };
 }
 

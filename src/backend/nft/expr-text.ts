@@ -96,5 +96,10 @@ export function statementText(s: Statement): string {
   }
   if ('vmap' in s) return `${exprText(s.vmap.key)} vmap @${checkName(s.vmap.data.ref)}`;
   if ('notrack' in s) return 'notrack';
+  if ('set' in s) {
+    const { op, elem, set, stmt } = s.set;
+    const inner = [exprText(elem), ...(stmt ?? []).map(statementText)].join(' ');
+    return `${op} @${checkName(set)} { ${inner} }`;
+  }
   return `ct helper set ${quote(checkName(s['ct helper']))}`;
 }

@@ -1,8 +1,8 @@
-import type { Chain, Elem, NamedCounter, NamedMap, NamedSet, Rule, Ruleset, Table, Verdict } from '../../compiler/ruleset.js';
+import type { Chain, CtHelper, Elem, NamedCounter, NamedMap, NamedSet, Rule, Ruleset, Table, Verdict } from '../../compiler/ruleset.js';
 import { RenderError } from './errors.js';
 import { elemJson, statementJson, verdictJson } from './expr-json.js';
 import { checkElem, kindOfSetType } from './values.js';
-import { checkIfname, checkName, checkNumber, sanitizeComment } from './validate.js';
+import { checkIfname, checkName, checkNumber, checkSymbol, sanitizeComment } from './validate.js';
 
 /** One libnftables-json command, e.g. `{ add: { chain: {...} } }`. */
 export type NftCommand = Record<string, Record<string, Record<string, unknown>>>;
@@ -49,6 +49,7 @@ export function tableContents(t: Table): NftCommand[] {
     ...t.chains.map((c) => addChain(t, c)),
     ...t.sets.map((s) => addSet(t, s)),
     ...t.counters.map((c) => addCounter(t, c)),
+    ...(t.ctHelpers ?? []).map((h) => addCtHelper(t, h)),
     ...t.maps.map((m) => addMap(t, m)),
     ...t.chains.flatMap((c) => c.rules.map((r) => addRule(t, c.name, r))),
   ];
@@ -92,6 +93,8 @@ export function setElems(s: Pick<NamedSet, 'type'>, elems: Elem[]): unknown[] {
 export function addSet(t: TableRef, s: NamedSet): NftCommand {
   const set: Record<string, unknown> = { ...obj(t.family, t.name), name: checkName(s.name), type: s.type };
   if (s.flags.length) set.flags = [...s.flags];
+  if (s.timeout !== undefined) set.timeout = checkNumber(s.timeout);
+  if (s.size !== undefined) set.size = checkNumber(s.size);
   if (s.elements.length) set.elem = setElems(s, s.elements);
   if (s.comment) set.comment = sanitizeComment(s.comment);
   return { add: { set } };
@@ -147,3 +150,8 @@ export function addCounter(t: TableRef, c: NamedCounter): NftCommand {
   return { add: { counter } };
 }
 export const deleteCounter = (t: TableRef, name: string): NftCommand => ({ delete: { counter: { ...obj(t.family, t.name), name: checkName(name) } } });
+
+export function addCtHelper(t: TableRef, h: CtHelper): NftCommand {
+  const helper = { ...obj(t.family, t.name), name: checkName(h.name), type: checkSymbol(h.type), protocol: h.protocol, l3proto: 'inet' };
+  return { add: { 'ct helper': helper } };
+}

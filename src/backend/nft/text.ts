@@ -1,7 +1,7 @@
 import type { Chain, NamedMap, NamedSet, Ruleset, Table } from '../../compiler/ruleset.js';
 import { elemText, quote, statementText, verdictText } from './expr-text.js';
 import { checkElem, kindOfSetType } from './values.js';
-import { checkIfname, checkName } from './validate.js';
+import { checkIfname, checkName, checkNumber, checkSymbol } from './validate.js';
 
 /**
  * Deterministic, readable nft text (for humans and golden files). Applying goes through JSON;
@@ -14,6 +14,9 @@ export function renderText(ruleset: Ruleset): string {
 function tableText(t: Table): string {
   const parts: string[] = [];
   for (const c of t.counters) parts.push(block(`counter ${checkName(c.name)}`, c.comment ? [`comment ${quote(c.comment)}`] : []));
+  for (const h of t.ctHelpers ?? []) {
+    parts.push(block(`ct helper ${checkName(h.name)}`, [`type ${quote(checkSymbol(h.type))} protocol ${h.protocol}`, 'l3proto inet']));
+  }
   for (const s of t.sets) parts.push(setText(s));
   for (const m of t.maps) parts.push(mapText(m));
   for (const c of t.chains) parts.push(chainText(c));
@@ -32,6 +35,8 @@ function setText(s: NamedSet): string {
   const kind = kindOfSetType(s.type);
   const lines = [`type ${s.type}`];
   if (s.flags.length) lines.push(`flags ${s.flags.join(',')}`);
+  if (s.timeout !== undefined) lines.push(`timeout ${checkNumber(s.timeout)}s`);
+  if (s.size !== undefined) lines.push(`size ${checkNumber(s.size)}`);
   if (s.comment) lines.push(`comment ${quote(s.comment)}`);
   if (s.elements.length) {
     lines.push(
