@@ -18,6 +18,7 @@ export async function main(argv: string[]): Promise<number> {
       code = c;
     });
   }
+  for (const sub of program.commands) sub.exitOverride().showHelpAfterError();
   try {
     await program.parseAsync(argv);
   } catch (err) {
