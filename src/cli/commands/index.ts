@@ -1,8 +1,9 @@
 import type { Command } from 'commander';
+import { registerBench } from './bench.js';
 import { registerCheck } from './check.js';
 import { registerLocalnet } from './localnet.js';
 
 /** Each verb lives in its own file and registers itself; `setExit` records the exit code. */
 export type Register = (program: Command, setExit: (code: number) => void) => void;
 
-export const commands: Register[] = [registerCheck, registerLocalnet];
+export const commands: Register[] = [registerCheck, registerLocalnet, registerBench];
