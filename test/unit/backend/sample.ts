@@ -38,7 +38,8 @@ function guestIn(vmid: number, accept: number[], reject: number[], comment?: str
 }
 
 function guestOut(vmid: number): Chain {
-  return { name: `g${vmid}-out`, owner: `guest/${vmid}`, rules: [r(ctState(['established', 'related']), { accept: null }), r({ accept: null })] };
+  // falls through (return) so that the destination's IN chain still decides
+  return { name: `g${vmid}-out`, owner: `guest/${vmid}`, rules: [r(ctState(['invalid']), { drop: null })] };
 }
 
 export function sampleRuleset(o: SampleOpts = {}): Ruleset {
