@@ -225,7 +225,7 @@ export function parseRule(line: Line, file: string, env: RuleEnv, diags: Diagnos
   const clash = families.find((f) => first && f.family !== first.family);
   if (clash) err(clash.col, Code.RuleFamilyConflict, 'rule mixes IPv4 and IPv6 (addresses and ICMP protocol must agree)');
 
-  if (macro && errors === 0) checkMacro(macro, opts, at, err);
+  if (macro && errors === 0) checkMacro(macro, first?.family, opts, err);
   if (comment) rule.comment = comment;
   return errors === 0 ? rule : undefined;
 }
@@ -239,11 +239,14 @@ function icmpSpec(family: IpFamily, text: string, t: { type: number; code?: numb
 /** pve-firewall refuses a rule parameter that the macro already sets to a different value. */
 function checkMacro(
   macro: Macro,
+  family: IpFamily | undefined,
   opts: Partial<Record<OptKey, { opt: Token; value: Token }>>,
-  _at: (col: number) => Span,
   err: (col: number, code: string, msg: string) => void,
 ): void {
-  for (const e of macro.entries) {
+  // Without a family, pve-firewall verifies against the base (IPv4) table of the macro.
+  const base = macro.entries.filter((e) => e.family !== 6);
+  const entries = family ? macro.entries.filter((e) => e.family === undefined || e.family === family) : base.length ? base : macro.entries;
+  for (const e of entries) {
     const p = opts.proto;
     if (p && lookupProtocol(p.value.text)?.num !== lookupProtocol(e.proto)?.num) {
       err(p.opt.col, Code.MacroConflict, `parameter 'proto' already defined in macro '${macro.name}' (value = '${e.proto}')`);

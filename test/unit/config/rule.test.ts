@@ -46,6 +46,14 @@ describe('rule syntax: valid forms', () => {
     expect(rule('IN SSH(ACCEPT) -p tcp -dport 22').diags).toEqual([]);
   });
 
+  it('checks macro parameters against the entries of the rule family only', () => {
+    expect(rule('IN Ping(ACCEPT) -p icmp').diags).toEqual([]);
+    expect(rule('IN Ping(ACCEPT) -p icmpv6 -source fe80::1').diags).toEqual([]);
+    expect(rule('IN Ping(ACCEPT) -p icmpv6').diags).toEqual([]);
+    expect(rule('IN Ping(ACCEPT) -p tcp').diags).toEqual(['2:17 FW_MACRO_CONFLICT']);
+    expect(rule('IN DHCPv6(ACCEPT) -p udp').diags).toEqual([]);
+  });
+
   it('parses GROUP rules with -i', () => {
     const g = rule('GROUP MyGroup -i net1').rule;
     expect(g).toMatchObject({ type: 'group', group: 'mygroup', iface: 'net1' });
