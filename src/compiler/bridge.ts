@@ -8,6 +8,7 @@ import type { Guest, GuestNic, IpSet } from '../model/policy.js';
 import { drop, eq, jump, markHas, meta, ne, orMark, payload, setMark, accept } from './expr.js';
 import { egressValue, EST_BIT } from './marks.js';
 import { chains as C, maps as M, sets as setNames } from './names.js';
+import { orderChains } from './order.js';
 import type { Chain, Expr, NamedCounter, NamedMap, NamedSet, Rule, Statement, Table, Value } from './ruleset.js';
 
 export interface PortInfo {
@@ -45,6 +46,11 @@ export function bridgeRule(rule: Rule): Rule | undefined {
     if ('match' in s) {
       const left: Expr = s.match.left;
       if ('ct' in left) return undefined; // invalid was dropped in inet output; nothing else is stateful here
+      if ('meta' in left && left.meta.key === 'nfproto') {
+        // nfproto is NFPROTO_BRIDGE in this family: test the ethertype
+        expr.push(eq(meta('protocol'), s.match.right === 'ipv4' ? 'ip' : 'ip6'));
+        continue;
+      }
       if ('fib' in left) {
         const t = PKTTYPE[String(s.match.right)];
         if (!t || left.fib.flags.includes('saddr')) return undefined;
@@ -116,5 +122,5 @@ export function bridgeTable(ports: PortInfo[], inet: Table, sets: Map<string, Ip
   );
   const bSets: NamedSet[] = inet.sets.filter((s) => setRefs.has(s.name));
   const bCounters: NamedCounter[] = inet.counters.filter((c) => counterRefs.has(c.name));
-  return { family: 'bridge', name: inet.name, chains, sets: bSets, maps, counters: bCounters };
+  return { family: 'bridge', name: inet.name, chains: orderChains(chains, maps), sets: bSets, maps, counters: bCounters };
 }

@@ -10,6 +10,7 @@ import { filteredNics, groupChains, guestChains } from './guests.js';
 import { hostChains } from './host.js';
 import { assignPortIds, EGRESS_MASK, egressValue, EST_BIT, INGRESS_MASK, portKey } from './marks.js';
 import { chains as C, maps as M, TABLE } from './names.js';
+import { orderChains } from './order.js';
 import { helpers, synflood } from './raw.js';
 import { type RuleCtx } from './rules.js';
 import type { Chain, NamedMap, NamedSet, Rule, Ruleset, Statement, Table } from './ruleset.js';
@@ -87,7 +88,7 @@ export function compile(policy: Policy, _facts: CompileFacts): Ruleset {
   const inet: Table = {
     family: 'inet',
     name: TABLE,
-    chains,
+    chains: orderChains(chains, [gout, gin]),
     sets: namedSets,
     maps: [gout, gin],
     counters: [...ctx.counters].sort().map((name) => ({ name, owner: 'core' })),

@@ -57,7 +57,7 @@ export function guestChains(guest: Guest, nic: GuestNic, ctx: RuleCtx): Chain[] 
     }
     for (const rule of guest.rules) {
       if (rule.iface !== undefined && rule.iface !== `net${nic.index}`) continue;
-      if (rule.action.kind === 'verdict' && rule.direction !== dir) continue;
+      if (rule.direction !== dir) continue;
       const plain = rule.iface === undefined ? rule : { ...rule, iface: undefined };
       rules.push(...emitRule(plain, ctx, {
         chain: name, vmid: guest.vmid, origin: `guest/${guest.vmid}/${dir}/${rule.pos}`,

@@ -67,7 +67,7 @@ function groupJump(dir: 'in' | 'out') {
 function userRules(p: Policy, ctx: RuleCtx, dir: 'in' | 'out', chain: string): Rule[] {
   const out: Rule[] = [];
   for (const rule of p.host.rules) {
-    if (rule.action.kind === 'verdict' && rule.direction !== dir) continue;
+    if (rule.direction !== dir) continue;
     const scope = rule.span.file.endsWith('cluster.fw') ? 'dc' : 'host';
     out.push(...emitRule(rule, ctx, {
       chain, vmid: 0, origin: `${scope}/${dir}/${rule.pos}`, ifaceKey: dir === 'in' ? 'iifname' : 'oifname',

@@ -7,7 +7,7 @@ import { cidrInterval, familyOf, toBig } from './addr.js';
 import type { Chain, Elem, Expr, NamedMap, Rule, Ruleset, Statement, Table, Value } from './ruleset.js';
 import type { HookStep, SimAction, SimPacket, SimResult, TraceStep } from './sim-packet.js';
 
-export type { HookStep, SimPacket, SimResult, TraceStep } from './sim-packet.js';
+export type { HookStep, SimAction, SimPacket, SimResult, TraceStep } from './sim-packet.js';
 
 type Scalar = string | number;
 type Outcome = 'accept' | 'drop' | 'reject' | 'return' | undefined;
