@@ -29,7 +29,7 @@ export function plan(prev: Ruleset | undefined, next: Ruleset): Plan {
     if (!diffTable(p, t, phases, changed)) return fullPlan(next, prev);
   }
   const commands = [...phases.declare, ...phases.early, ...phases.refill, ...phases.late];
-  return commands.length ? { mode: 'incremental', commands, changed } : { mode: 'noop', commands: [], changed: [] };
+  return commands.length ? { mode: 'incremental', commands, changed: [...new Set(changed)] } : { mode: 'noop', commands: [], changed: [] };
 }
 
 /** Commands in the order the kernel needs: declare, then elements, then rules, then deletions. */
