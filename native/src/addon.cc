@@ -1,0 +1,226 @@
+// fwctl's native addon: netlink link counters and eBPF plumbing. Every export returns a promise
+// and does its work on the thread pool; src/kernel/native.ts validates arguments before calling.
+#include <napi.h>
+
+#include <cstring>
+
+#include "bpf_ops.h"
+#include "netlink.h"
+
+namespace fwctl {
+namespace {
+
+using Ints = std::vector<int64_t>;
+
+std::vector<uint32_t> U32Array(const Napi::Value& v) {
+  std::vector<uint32_t> out;
+  if (!v.IsArray()) return out;
+  Napi::Array a = v.As<Napi::Array>();
+  for (uint32_t i = 0; i < a.Length(); i++) out.push_back(a.Get(i).As<Napi::Number>().Uint32Value());
+  return out;
+}
+
+std::vector<uint8_t> Bytes(const Napi::Value& v) {
+  if (!v.IsBuffer()) return {};
+  auto b = v.As<Napi::Buffer<uint8_t>>();
+  return std::vector<uint8_t>(b.Data(), b.Data() + b.Length());
+}
+
+Napi::Value IntsToJs(Napi::Env env, Ints& r) {
+  Napi::Array a = Napi::Array::New(env, r.size());
+  for (size_t i = 0; i < r.size(); i++) a.Set(static_cast<uint32_t>(i), Napi::Number::New(env, static_cast<double>(r[i])));
+  return a;
+}
+
+Napi::Value Undefined(Napi::Env env, bool&) { return env.Undefined(); }
+
+// linkStats(nsFd) → Float64Array [ifindex, rxPackets, txPackets, rxBytes, txBytes, rxDropped, txDropped]*
+Napi::Value LinkStatsJs(const Napi::CallbackInfo& info) {
+  if (!Expect(info, 1)) return info.Env().Undefined();
+  int nsFd = info[0].As<Napi::Number>().Int32Value();
+  return Run<std::vector<LinkStats>>(
+      info.Env(), [nsFd](std::vector<LinkStats>& r, SysError& e) { DumpLinkStats(nsFd, r, e); },
+      [](Napi::Env env, std::vector<LinkStats>& r) -> Napi::Value {
+        auto a = Napi::Float64Array::New(env, r.size() * 7);
+        for (size_t i = 0; i < r.size(); i++) {
+          const LinkStats& s = r[i];
+          double row[7] = {double(s.ifindex), double(s.rxPackets), double(s.txPackets), double(s.rxBytes),
+                           double(s.txBytes), double(s.rxDropped), double(s.txDropped)};
+          std::memcpy(a.Data() + i * 7, row, sizeof(row));
+        }
+        return a;
+      });
+}
+
+// linkNames(nsFd) → [{ifindex, master, name}]
+Napi::Value LinkNamesJs(const Napi::CallbackInfo& info) {
+  if (!Expect(info, 1)) return info.Env().Undefined();
+  int nsFd = info[0].As<Napi::Number>().Int32Value();
+  return Run<std::vector<LinkName>>(
+      info.Env(), [nsFd](std::vector<LinkName>& r, SysError& e) { DumpLinkNames(nsFd, r, e); },
+      [](Napi::Env env, std::vector<LinkName>& r) -> Napi::Value {
+        Napi::Array a = Napi::Array::New(env, r.size());
+        for (size_t i = 0; i < r.size(); i++) {
+          Napi::Object o = Napi::Object::New(env);
+          o.Set("ifindex", r[i].ifindex);
+          o.Set("master", r[i].master);
+          o.Set("name", r[i].name);
+          a.Set(static_cast<uint32_t>(i), o);
+        }
+        return a;
+      });
+}
+
+Napi::Value MountBpffsJs(const Napi::CallbackInfo& info) {
+  if (!Expect(info, 1)) return info.Env().Undefined();
+  std::string path = info[0].As<Napi::String>();
+  return Run<bool>(info.Env(), [path](bool&, SysError& e) { MountBpffs(path, e); }, Undefined);
+}
+
+// loadObject(path, pinDir) → program names (pinned at pinDir/<name>)
+Napi::Value LoadObjectJs(const Napi::CallbackInfo& info) {
+  if (!Expect(info, 2)) return info.Env().Undefined();
+  std::string path = info[0].As<Napi::String>();
+  std::string pinDir = info[1].As<Napi::String>();
+  using Names = std::vector<std::string>;
+  return Run<Names>(
+      info.Env(), [path, pinDir](Names& r, SysError& e) { LoadObject(path, pinDir, r, e); },
+      [](Napi::Env env, Names& r) -> Napi::Value {
+        Napi::Array a = Napi::Array::New(env, r.size());
+        for (size_t i = 0; i < r.size(); i++) a.Set(static_cast<uint32_t>(i), r[i]);
+        return a;
+      });
+}
+
+// tcAttach(nsFd, progPin, ifindexes, ingress, priority) → errno per link
+Napi::Value TcAttachJs(const Napi::CallbackInfo& info) {
+  if (!Expect(info, 5)) return info.Env().Undefined();
+  int nsFd = info[0].As<Napi::Number>().Int32Value();
+  std::string pin = info[1].As<Napi::String>();
+  auto links = U32Array(info[2]);
+  bool ingress = info[3].ToBoolean();
+  uint32_t prio = info[4].As<Napi::Number>().Uint32Value();
+  return Run<Ints>(info.Env(), [=](Ints& r, SysError& e) { TcAttach(nsFd, pin, links, ingress, prio, r, e); }, IntsToJs);
+}
+
+// tcDetach(nsFd, ifindexes, ingress, priority) → errno per link
+Napi::Value TcDetachJs(const Napi::CallbackInfo& info) {
+  if (!Expect(info, 4)) return info.Env().Undefined();
+  int nsFd = info[0].As<Napi::Number>().Int32Value();
+  auto links = U32Array(info[1]);
+  bool ingress = info[2].ToBoolean();
+  uint32_t prio = info[3].As<Napi::Number>().Uint32Value();
+  return Run<Ints>(info.Env(), [=](Ints& r, SysError& e) { TcDetach(nsFd, links, ingress, prio, r, e); }, IntsToJs);
+}
+
+// tcQuery(nsFd, ifindexes, ingress, priority) → attached program id per link (0 = none)
+Napi::Value TcQueryJs(const Napi::CallbackInfo& info) {
+  if (!Expect(info, 4)) return info.Env().Undefined();
+  int nsFd = info[0].As<Napi::Number>().Int32Value();
+  auto links = U32Array(info[1]);
+  bool ingress = info[2].ToBoolean();
+  uint32_t prio = info[3].As<Napi::Number>().Uint32Value();
+  return Run<Ints>(info.Env(), [=](Ints& r, SysError& e) { TcQuery(nsFd, links, ingress, prio, r, e); }, IntsToJs);
+}
+
+// xdpAttach(nsFd, ifindex, progPin, flags)
+Napi::Value XdpAttachJs(const Napi::CallbackInfo& info) {
+  if (!Expect(info, 4)) return info.Env().Undefined();
+  int nsFd = info[0].As<Napi::Number>().Int32Value();
+  uint32_t ifindex = info[1].As<Napi::Number>().Uint32Value();
+  std::string pin = info[2].As<Napi::String>();
+  uint32_t flags = info[3].As<Napi::Number>().Uint32Value();
+  return Run<bool>(info.Env(), [=](bool&, SysError& e) { XdpAttach(nsFd, ifindex, pin, flags, e); }, Undefined);
+}
+
+// xdpDetach(nsFd, ifindex, flags)
+Napi::Value XdpDetachJs(const Napi::CallbackInfo& info) {
+  if (!Expect(info, 3)) return info.Env().Undefined();
+  int nsFd = info[0].As<Napi::Number>().Int32Value();
+  uint32_t ifindex = info[1].As<Napi::Number>().Uint32Value();
+  uint32_t flags = info[2].As<Napi::Number>().Uint32Value();
+  return Run<bool>(info.Env(), [=](bool&, SysError& e) { XdpDetach(nsFd, ifindex, flags, e); }, Undefined);
+}
+
+// xdpQuery(nsFd, ifindex, flags) → program id (0 = none)
+Napi::Value XdpQueryJs(const Napi::CallbackInfo& info) {
+  if (!Expect(info, 3)) return info.Env().Undefined();
+  int nsFd = info[0].As<Napi::Number>().Int32Value();
+  uint32_t ifindex = info[1].As<Napi::Number>().Uint32Value();
+  uint32_t flags = info[2].As<Napi::Number>().Uint32Value();
+  return Run<uint32_t>(
+      info.Env(), [=](uint32_t& id, SysError& e) { XdpQuery(nsFd, ifindex, flags, id, e); },
+      [](Napi::Env env, uint32_t& id) -> Napi::Value { return Napi::Number::New(env, id); });
+}
+
+// pinnedInfo(pin, isMap) → {id, type, name, keySize, valueSize, maxEntries}
+Napi::Value PinnedInfoJs(const Napi::CallbackInfo& info) {
+  if (!Expect(info, 2)) return info.Env().Undefined();
+  std::string pin = info[0].As<Napi::String>();
+  bool isMap = info[1].ToBoolean();
+  return Run<ObjInfo>(
+      info.Env(), [=](ObjInfo& r, SysError& e) { PinnedInfo(pin, isMap, r, e); },
+      [](Napi::Env env, ObjInfo& r) -> Napi::Value {
+        Napi::Object o = Napi::Object::New(env);
+        o.Set("id", r.id);
+        o.Set("type", r.type);
+        o.Set("name", r.name);
+        o.Set("keySize", r.keySize);
+        o.Set("valueSize", r.valueSize);
+        o.Set("maxEntries", r.maxEntries);
+        return o;
+      });
+}
+
+// mapLookupAll(pin) → {keySize, valueSize, cpus, count, keys: Buffer, values: Buffer}
+Napi::Value MapLookupAllJs(const Napi::CallbackInfo& info) {
+  if (!Expect(info, 1)) return info.Env().Undefined();
+  std::string pin = info[0].As<Napi::String>();
+  return Run<MapDump>(
+      info.Env(), [=](MapDump& r, SysError& e) { MapLookupAll(pin, r, e); },
+      [](Napi::Env env, MapDump& r) -> Napi::Value {
+        Napi::Object o = Napi::Object::New(env);
+        o.Set("keySize", r.keySize);
+        o.Set("valueSize", r.valueSize);
+        o.Set("cpus", r.cpus);
+        o.Set("count", r.count);
+        o.Set("keys", Napi::Buffer<uint8_t>::Copy(env, r.keys.data(), r.keys.size()));
+        o.Set("values", Napi::Buffer<uint8_t>::Copy(env, r.values.data(), r.values.size()));
+        return o;
+      });
+}
+
+// mapWrite(pin, keys, values|null, count, flags) → errno per entry; null values = delete
+Napi::Value MapWriteJs(const Napi::CallbackInfo& info) {
+  if (!Expect(info, 5)) return info.Env().Undefined();
+  std::string pin = info[0].As<Napi::String>();
+  auto keys = Bytes(info[1]);
+  auto values = Bytes(info[2]);
+  uint32_t count = info[3].As<Napi::Number>().Uint32Value();
+  uint64_t flags = static_cast<uint64_t>(info[4].As<Napi::Number>().Int64Value());
+  return Run<Ints>(
+      info.Env(), [=](Ints& r, SysError& e) { MapWrite(pin, keys, values, count, flags, r, e); }, IntsToJs);
+}
+
+}  // namespace
+}  // namespace fwctl
+
+static Napi::Object Init(Napi::Env env, Napi::Object exports) {
+  using namespace fwctl;
+  exports.Set("linkStats", Napi::Function::New(env, LinkStatsJs));
+  exports.Set("linkNames", Napi::Function::New(env, LinkNamesJs));
+  exports.Set("mountBpffs", Napi::Function::New(env, MountBpffsJs));
+  exports.Set("loadObject", Napi::Function::New(env, LoadObjectJs));
+  exports.Set("tcAttach", Napi::Function::New(env, TcAttachJs));
+  exports.Set("tcDetach", Napi::Function::New(env, TcDetachJs));
+  exports.Set("tcQuery", Napi::Function::New(env, TcQueryJs));
+  exports.Set("xdpAttach", Napi::Function::New(env, XdpAttachJs));
+  exports.Set("xdpDetach", Napi::Function::New(env, XdpDetachJs));
+  exports.Set("xdpQuery", Napi::Function::New(env, XdpQueryJs));
+  exports.Set("pinnedInfo", Napi::Function::New(env, PinnedInfoJs));
+  exports.Set("mapLookupAll", Napi::Function::New(env, MapLookupAllJs));
+  exports.Set("mapWrite", Napi::Function::New(env, MapWriteJs));
+  return exports;
+}
+
+NODE_API_MODULE(fwctl_native, Init)
