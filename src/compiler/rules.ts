@@ -126,7 +126,7 @@ export function emitRule(rule: PolicyRule, ctx: RuleCtx, o: EmitOpts): Rule[] {
   const out: Rule[] = [];
   for (const matches of ruleMatchSets(rule, ctx, o.ifaceKey)) {
     if (rule.action.kind === 'group') {
-      out.push(...o.group(rule.action.group, matches, counter(cname)));
+      out.push(...o.group(rule.action.group, matches, counter(cname)).map((g) => ({ ...g, origin: o.origin })));
       continue;
     }
     const v = rule.action.verdict;
