@@ -1,0 +1,64 @@
+import { createHash } from 'node:crypto';
+import { readdirSync, statSync } from 'node:fs';
+import type { ConfigTree } from '../config/ast.js';
+import type { Diagnostic } from '../config/diagnostics.js';
+import { loadTree } from '../config/tree.js';
+import { TreeReadError, type TreeReader } from '../config/tree-reader.js';
+import { FsTree } from '../host/fs-tree.js';
+
+/** sha256 of every file the loader read (and `<dir>/` → the listing), by relative path. */
+export type SourceHashes = Record<string, string>;
+
+export type SourceRead =
+  | { ok: true; tree: ConfigTree; diagnostics: Diagnostic[]; hashes: SourceHashes }
+  | { ok: false; code: string; path: string; message: string };
+
+const sha = (s: string): string => createHash('sha256').update(s).digest('hex');
+
+class HashingReader implements TreeReader {
+  readonly hashes: SourceHashes = {};
+  constructor(private readonly inner: TreeReader) {}
+
+  readFile(path: string): string | undefined {
+    const text = this.inner.readFile(path);
+    if (text !== undefined) this.hashes[path] = sha(text);
+    return text;
+  }
+
+  listDir(path: string): string[] | undefined {
+    const names = this.inner.listDir(path);
+    if (names !== undefined) this.hashes[`${path}/`] = sha(names.join('\n'));
+    return names;
+  }
+}
+
+/**
+ * Reads the tree under `root`. A missing, non-directory or EMPTY root counts as unavailable
+ * (an unmounted /etc/pve is an empty directory), never as "no config": the caller keeps the
+ * last good ruleset instead of compiling an empty policy.
+ */
+export function readSource(root: string, node: string): SourceRead {
+  try {
+    if (!statSync(root).isDirectory()) return { ok: false, code: 'ENOTDIR', path: root, message: `${root} is not a directory` };
+    if (readdirSync(root).length === 0) return { ok: false, code: 'EEMPTY', path: root, message: `${root} is empty (not mounted?)` };
+    const reader = new HashingReader(new FsTree(root));
+    const { tree, diagnostics } = loadTree(reader, node);
+    return { ok: true, tree, diagnostics, hashes: reader.hashes };
+  } catch (e) {
+    if (e instanceof TreeReadError) return { ok: false, code: e.code, path: e.path, message: e.message };
+    const err = e as NodeJS.ErrnoException;
+    if (typeof err.code === 'string') return { ok: false, code: err.code, path: root, message: err.message };
+    throw e;
+  }
+}
+
+export function sameHashes(a: SourceHashes | undefined, b: SourceHashes | undefined): boolean {
+  if (!a || !b) return false;
+  const ka = Object.keys(a);
+  return ka.length === Object.keys(b).length && ka.every((k) => a[k] === b[k]);
+}
+
+/** Paths whose content differs between two hash maps (added, removed or changed), sorted. */
+export function changedPaths(a: SourceHashes, b: SourceHashes): string[] {
+  return [...new Set([...Object.keys(a), ...Object.keys(b)])].filter((k) => a[k] !== b[k]).sort();
+}
