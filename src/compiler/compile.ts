@@ -34,7 +34,7 @@ export function compile(policy: Policy, _facts: CompileFacts): Ruleset {
     namedSets.push(...named);
     infos.set(s.id, info);
   }
-  const ctx: RuleCtx = { sets: infos, ratelimit: policy.cluster.log_ratelimit, counters: new Set() };
+  const ctx: RuleCtx = { sets: infos, ratelimit: policy.cluster.log_ratelimit, counters: new Map() };
   const o = policy.host.options;
 
   const nics = filteredNics(policy);
@@ -91,7 +91,7 @@ export function compile(policy: Policy, _facts: CompileFacts): Ruleset {
     chains: orderChains(chains, [gout, gin]),
     sets: namedSets,
     maps: [gout, gin],
-    counters: [...ctx.counters].sort().map((name) => ({ name, owner: 'core' })),
+    counters: [...ctx.counters].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([name, owner]) => ({ name, owner })),
   };
   if (help.objects.length) inet.ctHelpers = help.objects;
   return { tables: [inet, bridgeTable(ports, inet, setsById)] };

@@ -5,7 +5,7 @@ import { familyOf } from './addr.js';
 import { accept, addrField, counter, drop, eq, fibType, jump, l4, markHas, payload, PROTO } from './expr.js';
 import { ACCEPT_BIT } from './marks.js';
 import { chains as C, counterName, sets as setNames } from './names.js';
-import { emitRule, logStatements, portValue, type RuleCtx } from './rules.js';
+import { emitRule, logStatements, ownerOf, portValue, type RuleCtx } from './rules.js';
 import type { Chain, Rule, Statement } from './ruleset.js';
 
 const r = (...expr: Statement[]): Rule => ({ expr });
@@ -20,7 +20,7 @@ export function verdictStatements(v: Verdict): Statement[] {
 /** The policy verdict rules of a chain: noise chain, optional log, counted verdict. */
 export function policyRules(ctx: RuleCtx, v: Verdict, chain: string, vmid: number, origin: string, level: Policy['host']['options']['log_level_in'], acceptStmt: Statement): Rule[] {
   const cname = counterName(origin);
-  ctx.counters.add(cname);
+  ctx.counters.set(cname, ownerOf(origin));
   if (v === 'ACCEPT') return [{ expr: [counter(cname), acceptStmt], origin }];
   const log = logStatements(ctx, level, vmid, chain, `policy ${v}: `);
   const out: Rule[] = [{ expr: [jump(v === 'DROP' ? C.dropNoise : C.rejectNoise)], origin }];

@@ -11,8 +11,8 @@ import type { SetInfo } from './sets.js';
 export interface RuleCtx {
   sets: Map<string, SetInfo>;
   ratelimit: LogRateLimit;
-  /** Every named counter used, collected for the table. */
-  counters: Set<string>;
+  /** Every named counter used (name → owner), collected for the table. */
+  counters: Map<string, string>;
 }
 
 export const LOG_LEVEL: Record<Exclude<LogLevel, 'nolog'>, number> = {
@@ -108,6 +108,12 @@ export function logStatements(ctx: RuleCtx, level: LogLevel, vmid: number, chain
   return s;
 }
 
+/** The update unit a rule origin belongs to: `guest/100/in/3` → `guest/100`. */
+export function ownerOf(origin: string): string {
+  const [scope, id] = origin.split('/');
+  return (scope === 'guest' || scope === 'group') && id !== undefined ? `${scope}/${id}` : 'core';
+}
+
 export interface EmitOpts {
   chain: string;
   vmid: number;
@@ -122,7 +128,7 @@ export interface EmitOpts {
 /** The nft rules for one policy rule: [log rule,] counted verdict rule, per family. */
 export function emitRule(rule: PolicyRule, ctx: RuleCtx, o: EmitOpts): Rule[] {
   const cname = counterName(o.origin);
-  ctx.counters.add(cname);
+  ctx.counters.set(cname, ownerOf(o.origin));
   const out: Rule[] = [];
   for (const matches of ruleMatchSets(rule, ctx, o.ifaceKey)) {
     if (rule.action.kind === 'group') {

@@ -72,6 +72,10 @@ describe('compile', () => {
       expect(own(withAll).length).toBeGreaterThan(0);
       expect(own(without)).toEqual(own(withAll));
     }
+    const counters = (rs: Ruleset) => rs.tables[0]!.counters.filter((c) => c.owner === 'guest/100').map((c) => c.name);
+    expect(counters(withAll)).toContain('c-guest-100-policy-in');
+    expect(counters(without)).toEqual(counters(withAll));
+    expect(withAll.tables[0]!.counters.find((c) => c.name === 'c-guest-200-policy-in')?.owner).toBe('guest/200');
   });
 
   it('host→guest REJECT degrades to DROP in the bridge table (no bridge reject on this kernel)', () => {
