@@ -13,14 +13,14 @@ for (const { proto, port } of JSON.parse(process.argv[1])) {
 setTimeout(() => process.stdout.write('ready\\n'), 50);
 `;
 
-/** argv: JSON list of {proto, addr, port, timeoutMs}. Prints a JSON list of verdicts. */
+/** argv: JSON list of {proto, addr, port, timeoutMs, src?}. Prints a JSON list of verdicts. */
 export const CLIENT = `
 const net = require('node:net'), dgram = require('node:dgram');
-const probe = ({ proto, addr, port, timeoutMs }) => new Promise((done) => {
+const probe = ({ proto, addr, port, timeoutMs, src }) => new Promise((done) => {
   const finish = (v, close) => { clearTimeout(t); close(); done(v); };
   let t;
   if (proto === 'tcp') {
-    const s = net.connect({ host: addr, port });
+    const s = net.connect(src ? { host: addr, port, localAddress: src } : { host: addr, port });
     t = setTimeout(() => finish('timeout', () => s.destroy()), timeoutMs);
     s.on('connect', () => finish('open', () => s.destroy()));
     s.on('error', (e) => finish(e.code === 'ECONNREFUSED' ? 'refused' : e.code === 'ECONNRESET' ? 'refused' : 'error:' + e.code, () => s.destroy()));
@@ -29,7 +29,8 @@ const probe = ({ proto, addr, port, timeoutMs }) => new Promise((done) => {
     t = setTimeout(() => finish('timeout', () => u.close()), timeoutMs);
     u.on('message', () => finish('open', () => u.close()));
     u.on('error', (e) => finish(e.code === 'ECONNREFUSED' ? 'refused' : 'error:' + e.code, () => u.close()));
-    u.connect(port, addr, () => u.send('probe'));
+    const go = () => u.connect(port, addr, () => u.send('probe'));
+    if (src) u.bind({ address: src }, go); else go();
   }
 });
 Promise.all(JSON.parse(process.argv[1]).map(probe)).then((r) => process.stdout.write(JSON.stringify(r)));

@@ -38,4 +38,6 @@ export interface Probe {
   addr: string;
   port: number;
   timeoutMs?: number;
+  /** Source address (must be configured in the probing namespace). */
+  src?: string;
 }

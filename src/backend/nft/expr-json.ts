@@ -1,12 +1,12 @@
 import type { Elem, Expr, Statement, Value, Verdict } from '../../compiler/ruleset.js';
 import { RenderError } from './errors.js';
 import { checkElem, checkValue, kindOfExpr, type ValueKind } from './values.js';
-import { checkName, checkNumber, checkSymbol, sanitizeComment } from './validate.js';
+import { checkField, checkName, checkNumber, checkSymbol, sanitizeComment } from './validate.js';
 
 /** Render one Ruleset expression as libnftables-json, validating every value on the way. */
 export function exprJson(e: Expr): unknown {
   if ('meta' in e) return { meta: { key: e.meta.key } };
-  if ('payload' in e) return { payload: { protocol: e.payload.protocol, field: checkSymbol(e.payload.field) } };
+  if ('payload' in e) return { payload: { protocol: e.payload.protocol, field: checkField(e.payload.field) } };
   if ('ct' in e) return { ct: { key: e.ct.key } };
   if ('fib' in e) return { fib: { result: e.fib.result, flags: [...e.fib.flags] } };
   const [op, pair] = Object.entries(e)[0] as [string, [Expr, number]];

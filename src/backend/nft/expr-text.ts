@@ -1,7 +1,7 @@
 import type { Elem, Expr, Statement, Value, Verdict } from '../../compiler/ruleset.js';
 import { RenderError } from './errors.js';
 import { checkValue, kindOfExpr, type ValueKind } from './values.js';
-import { checkName, checkNumber, checkSymbol, sanitizeComment } from './validate.js';
+import { checkField, checkName, checkNumber, checkSymbol, sanitizeComment } from './validate.js';
 
 const hex = (n: number): string => `0x${checkNumber(n).toString(16).padStart(8, '0')}`;
 export const quote = (s: string): string => `"${sanitizeComment(s)}"`;
@@ -10,7 +10,7 @@ const BARE_META = new Set(['iifname', 'oifname', 'iif', 'oif', 'ibrname', 'obrna
 
 export function exprText(e: Expr): string {
   if ('meta' in e) return BARE_META.has(e.meta.key) ? e.meta.key : `meta ${e.meta.key}`;
-  if ('payload' in e) return `${e.payload.protocol} ${checkSymbol(e.payload.field)}`;
+  if ('payload' in e) return `${e.payload.protocol} ${checkField(e.payload.field)}`;
   if ('ct' in e) return `ct ${e.ct.key}`;
   if ('fib' in e) return `fib ${e.fib.flags.join(' . ')} ${e.fib.result}`;
   const [op, pair] = Object.entries(e)[0] as [string, [Expr, number]];

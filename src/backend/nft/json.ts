@@ -92,7 +92,9 @@ export function setElems(s: Pick<NamedSet, 'type'>, elems: Elem[]): unknown[] {
 
 export function addSet(t: TableRef, s: NamedSet): NftCommand {
   const set: Record<string, unknown> = { ...obj(t.family, t.name), name: checkName(s.name), type: s.type };
-  if (s.flags.length) set.flags = [...s.flags];
+  // nft 1.0.6 JSON has no "dynamic" flag; nft marks a set dynamic itself when a rule updates it
+  const flags = s.flags.filter((f) => f !== 'dynamic');
+  if (flags.length) set.flags = flags;
   if (s.timeout !== undefined) set.timeout = checkNumber(s.timeout);
   if (s.size !== undefined) set.size = checkNumber(s.size);
   if (s.elements.length) set.elem = setElems(s, s.elements);

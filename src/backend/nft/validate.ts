@@ -85,3 +85,11 @@ export function sanitizeComment(comment: string, max = 127): string {
   while (enc.encode(out).length > max) out = [...out].slice(0, -1).join('');
   return out;
 }
+
+// payload fields, including nft's two-word ARP fields (`saddr ip`, `daddr ether`)
+const FIELD = /^[a-z][a-z0-9-]{0,20}( (ip|ip6|ether))?$/;
+
+export function checkField(field: string): string {
+  if (!FIELD.test(field)) throw new RenderError('E_NFT_VALUE', field, `invalid payload field: ${JSON.stringify(field)}`);
+  return field;
+}

@@ -13,6 +13,8 @@ export function kindOfExpr(e: Expr): ValueKind {
       if (protocol === 'ip6') return 'ipv6';
       if (protocol === 'ether') return 'ether';
     }
+    if (protocol === 'arp' && (field === 'saddr ip' || field === 'daddr ip')) return 'ipv4';
+    if (protocol === 'arp' && (field === 'saddr ether' || field === 'daddr ether')) return 'ether';
     if (protocol === 'tcp' && field === 'flags') return 'bitmask';
     return 'symbol';
   }
