@@ -2,6 +2,8 @@
 // and does its work on the thread pool; src/kernel/native.ts validates arguments before calling.
 #include <napi.h>
 
+#include <bpf/libbpf.h>
+
 #include <cstring>
 
 #include "bpf_ops.h"
@@ -153,23 +155,31 @@ Napi::Value XdpQueryJs(const Napi::CallbackInfo& info) {
       [](Napi::Env env, uint32_t& id) -> Napi::Value { return Napi::Number::New(env, id); });
 }
 
+Napi::Value InfoToJs(Napi::Env env, ObjInfo& r) {
+  Napi::Object o = Napi::Object::New(env);
+  o.Set("id", r.id);
+  o.Set("type", r.type);
+  o.Set("name", r.name);
+  o.Set("keySize", r.keySize);
+  o.Set("valueSize", r.valueSize);
+  o.Set("maxEntries", r.maxEntries);
+  return o;
+}
+
+// progInfo(id) → {id, type, name, ...}
+Napi::Value ProgInfoJs(const Napi::CallbackInfo& info) {
+  if (!Expect(info, 1)) return info.Env().Undefined();
+  uint32_t id = info[0].As<Napi::Number>().Uint32Value();
+  return Run<ObjInfo>(info.Env(), [=](ObjInfo& r, SysError& e) { ProgInfoById(id, r, e); }, InfoToJs);
+}
+
 // pinnedInfo(pin, isMap) → {id, type, name, keySize, valueSize, maxEntries}
 Napi::Value PinnedInfoJs(const Napi::CallbackInfo& info) {
   if (!Expect(info, 2)) return info.Env().Undefined();
   std::string pin = info[0].As<Napi::String>();
   bool isMap = info[1].ToBoolean();
   return Run<ObjInfo>(
-      info.Env(), [=](ObjInfo& r, SysError& e) { PinnedInfo(pin, isMap, r, e); },
-      [](Napi::Env env, ObjInfo& r) -> Napi::Value {
-        Napi::Object o = Napi::Object::New(env);
-        o.Set("id", r.id);
-        o.Set("type", r.type);
-        o.Set("name", r.name);
-        o.Set("keySize", r.keySize);
-        o.Set("valueSize", r.valueSize);
-        o.Set("maxEntries", r.maxEntries);
-        return o;
-      });
+      info.Env(), [=](ObjInfo& r, SysError& e) { PinnedInfo(pin, isMap, r, e); }, InfoToJs);
 }
 
 // mapLookupAll(pin) → {keySize, valueSize, cpus, count, keys: Buffer, values: Buffer}
@@ -207,6 +217,7 @@ Napi::Value MapWriteJs(const Napi::CallbackInfo& info) {
 
 static Napi::Object Init(Napi::Env env, Napi::Object exports) {
   using namespace fwctl;
+  libbpf_set_print(nullptr);  // failures reach JS as errors; libbpf's chatter would go to stderr
   exports.Set("linkStats", Napi::Function::New(env, LinkStatsJs));
   exports.Set("linkNames", Napi::Function::New(env, LinkNamesJs));
   exports.Set("mountBpffs", Napi::Function::New(env, MountBpffsJs));
@@ -217,6 +228,7 @@ static Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("xdpAttach", Napi::Function::New(env, XdpAttachJs));
   exports.Set("xdpDetach", Napi::Function::New(env, XdpDetachJs));
   exports.Set("xdpQuery", Napi::Function::New(env, XdpQueryJs));
+  exports.Set("progInfo", Napi::Function::New(env, ProgInfoJs));
   exports.Set("pinnedInfo", Napi::Function::New(env, PinnedInfoJs));
   exports.Set("mapLookupAll", Napi::Function::New(env, MapLookupAllJs));
   exports.Set("mapWrite", Napi::Function::New(env, MapWriteJs));

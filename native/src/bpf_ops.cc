@@ -182,6 +182,18 @@ bool PinnedInfo(const std::string& pin, bool isMap, ObjInfo& info, SysError& err
   return true;
 }
 
+bool ProgInfoById(uint32_t id, ObjInfo& info, SysError& err) {
+  Fd fd(bpf_prog_get_fd_by_id(id));
+  if (fd.get() < 0) return err.Set(errno, "bpf_prog_get_fd_by_id");
+  bpf_prog_info pi{};
+  __u32 len = sizeof(pi);
+  if (bpf_obj_get_info_by_fd(fd.get(), &pi, &len) != 0) return err.Set(errno, "bpf_obj_get_info_by_fd");
+  info.id = pi.id;
+  info.type = pi.type;
+  info.name = pi.name;
+  return true;
+}
+
 bool MapLookupAll(const std::string& pin, MapDump& out, SysError& err) {
   Fd fd(bpf_obj_get(pin.c_str()));
   if (fd.get() < 0) return err.Set(errno, "bpf_obj_get");

@@ -33,6 +33,7 @@ struct ObjInfo {
   uint32_t keySize = 0, valueSize = 0, maxEntries = 0;  // maps only
 };
 bool PinnedInfo(const std::string& pin, bool isMap, ObjInfo& info, SysError& err);
+bool ProgInfoById(uint32_t id, ObjInfo& info, SysError& err);
 
 // Every entry of a pinned map; per-CPU maps yield valueSize rounded to 8 times possible CPUs.
 struct MapDump {
