@@ -14,4 +14,4 @@ import { registerStop } from './stop.js';
 /** Each verb lives in its own file and registers itself; `setExit` records the exit code. */
 export type Register = (program: Command, setExit: (code: number) => void) => void;
 
-export const commands: Register[] = [registerCheck, registerCompile, registerSimulate, registerLocalnet, registerBench, registerApply, registerStop, registerConfirm, registerDaemon, registerStatus];
+export const commands: Register[] = [registerCheck, registerCompile, registerSimulate, registerLocalnet, registerBench, registerApply, registerStop, registerConfirm, registerDaemon, registerStatus, registerDemo];

@@ -1,0 +1,19 @@
+import { describe, expect, it } from 'vitest';
+import { runDemo } from '../../src/demo/run.js';
+
+describe('fwctl demo (live lab on the example tree)', () => {
+  it('applies the example tree, sends real packets, and simulate agrees with the kernel before and after edits', async () => {
+    const lines: string[] = [];
+    const code = await runDemo({ config: 'examples/pve', labFile: 'examples/pve-lab.json', prefix: 'fwtest-demo-', live: true, out: (l) => lines.push(l) });
+    const text = lines.join('\n');
+    expect(text).not.toContain('MISMATCH');
+    expect(text).toContain('simulate and kernel agree on every flow');
+    // the rule edit and the IP-set edit are applied incrementally, and the set edit touches only sets
+    expect(text).toMatch(/applied: incremental, \d+ nft commands, .*changed: guest\/100/);
+    expect(text).toMatch(/applied: incremental, \d+ nft commands, .*changed: set:[^,]*blacklist/);
+    // verdict changes are real: 8080 opened, the blacklisted outside host is cut off
+    expect(text).toMatch(/outside\s+vm100\s+tcp\/8080 \S+\s+ACCEPT\s+ACCEPT \(changed\)/);
+    expect(text).toMatch(/outside\s+host\s+tcp\/8006 \S+\s+DROP\s+DROP \(changed\)/);
+    expect(code).toBe(0);
+  });
+});
