@@ -34,7 +34,7 @@ function portChains(p: PortInfo, sets: Map<string, IpSet>): Chain[] {
     { name: C.portIn(p.id), rules: pre, owner },
     { name: C.portOut(p.id), rules: [r(orMark(egressValue(p.id)))], owner },
     // ARP and other non-IP frames never meet IP rules on the forward path either
-    { name: C.portHost(p.id), rules: [r(ne(meta('protocol'), { set: ['ip', 'ip6'] }), accept), r(jump(C.fwbrIn)), r(jump(C.guest(p.nic.iface, 'in')))], owner },
+    { name: C.portHost(p.id), rules: [r(ne(meta('protocol'), { set: ['ip', 'ip6'] }), accept), r(jump(C.fwbrIn)), r(jump(C.guest(p.guest.type, p.guest.vmid, p.nic.index, 'in')))], owner },
   ];
 }
 

@@ -49,8 +49,8 @@ export function compile(policy: Policy, _facts: CompileFacts): Ruleset {
   const gout: NamedMap = { name: M.guestOut, type: 'mark', kind: 'vmap', flags: [], entries: [], owner: 'core' };
   const gin: NamedMap = { name: M.guestIn, type: 'mark', kind: 'vmap', flags: [], entries: [], owner: 'core' };
   for (const p of ports) {
-    gout.entries.push({ key: p.id, value: { jump: { target: C.guest(p.nic.iface, 'out') } } });
-    gin.entries.push({ key: egressValue(p.id), value: { jump: { target: C.guest(p.nic.iface, 'in') } } });
+    gout.entries.push({ key: p.id, value: { jump: { target: C.guest(p.guest.type, p.guest.vmid, p.nic.index, 'out') } } });
+    gin.entries.push({ key: egressValue(p.id), value: { jump: { target: C.guest(p.guest.type, p.guest.vmid, p.nic.index, 'in') } } });
   }
   const outDispatch = r({ vmap: { key: { '&': [mark, INGRESS_MASK] }, data: { ref: M.guestOut } } });
   const estMark = r(ct('established', 'related'), orMark(EST_BIT), accept);

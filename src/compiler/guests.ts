@@ -41,7 +41,7 @@ export function guestChains(guest: Guest, nic: GuestNic, ctx: RuleCtx): Chain[] 
   const owner = `guest/${guest.vmid}`;
   const out: Chain[] = [];
   for (const dir of ['in', 'out'] as const) {
-    const name = C.guest(nic.iface, dir);
+    const name = C.guest(guest.type, guest.vmid, nic.index, dir);
     const rules: Rule[] = [];
     if (o.dhcp) {
       if (dir === 'in') rules.push(r(...udp(67, 68, 4), accept), r(...udp(547, 546, 6), accept));

@@ -68,7 +68,8 @@ export const chains = {
   logflags: 'tcpflags-drop',
   blacklist: 'blacklist-drop',
   /** Per guest NIC and direction, after pve's `tap100i0-IN`. */
-  guest: (iface: string, dir: 'in' | 'out') => make(iface, dir),
+  guest: (type: 'qemu' | 'lxc', vmid: number, nic: number, dir: 'in' | 'out') =>
+    `${type === 'qemu' ? 'tap' : 'veth'}${Math.trunc(vmid)}i${Math.trunc(nic)}-${dir}`,
   group: (group: string, dir: 'in' | 'out') => make('group', group, dir),
   portIn: (id: number) => make('port', id, 'in'),
   portOut: (id: number) => make('port', id, 'out'),

@@ -29,8 +29,8 @@ describe('names', () => {
   });
 
   it('guest chain names come from the port name, set names from the policy set id', () => {
-    expect(chains.guest('tap100i0', 'in')).toBe('tap100i0-in');
-    expect(chains.guest('veth200i3', 'out')).toBe('veth200i3-out');
+    expect(chains.guest('qemu', 100, 0, 'in')).toBe('tap100i0-in');
+    expect(chains.guest('lxc', 200, 3, 'out')).toBe('veth200i3-out');
     expect(sets.ip('dc/management', 4)).toBe('dc-management-v4');
     expect(sets.ip('guest/100/ipfilter-net0', 6)).toBe('g100-ipfilter-net0-v6');
   });
