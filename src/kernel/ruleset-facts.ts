@@ -1,0 +1,43 @@
+/** What the eBPF side needs from a compiled Ruleset: firewalled ports and blacklist prefixes. */
+import { maps, sets } from '../compiler/names.js';
+import type { Elem, Ruleset } from '../compiler/ruleset.js';
+
+/** Ports with fwctl's port chains (the keys of the bridge table's ingress port map). */
+export function firewalledPorts(ruleset: Ruleset): string[] {
+  const out = new Set<string>();
+  for (const t of ruleset.tables) {
+    if (t.family !== 'bridge') continue;
+    for (const m of t.maps) if (m.name === maps.l2In) for (const e of m.entries) if (typeof e.key === 'string') out.add(e.key);
+  }
+  return [...out].sort();
+}
+
+function elemText(e: Elem): string | undefined {
+  if (typeof e === 'string') return e;
+  if (typeof e === 'object' && 'prefix' in e) return `${e.prefix.addr}/${e.prefix.len}`;
+  return undefined; // ranges do not occur in PVE IP sets
+}
+
+/**
+ * Entries of the cluster `blacklist` IP set, both families. `nomatch` entries (exceptions) have no
+ * counterpart in the trie, so the early drop leaves out every prefix that contains one; nft still
+ * enforces those exactly.
+ */
+export function blacklistPrefixes(ruleset: Ruleset): string[] {
+  const names = [4, 6].map((f) => sets.ip('dc/blacklist', f as 4 | 6));
+  const nomatch = new Set([4, 6].map((f) => sets.ip('dc/blacklist', f as 4 | 6, true)));
+  const out = new Set<string>();
+  let hasExceptions = false;
+  for (const t of ruleset.tables) {
+    if (t.family !== 'inet') continue;
+    for (const s of t.sets) {
+      if (nomatch.has(s.name) && s.elements.length) hasExceptions = true;
+      if (!names.includes(s.name)) continue;
+      for (const e of s.elements) {
+        const text = elemText(e);
+        if (text) out.add(text);
+      }
+    }
+  }
+  return hasExceptions ? [] : [...out].sort();
+}
