@@ -33,4 +33,24 @@ if [[ ! -f node_modules/.package-lock.json ]] || ! cmp -s package-lock.json node
   cp package-lock.json node_modules/.fwctl-lock
 fi
 
+# ---- begin: native addon + eBPF objects (issue 5) -------------------------------------------
+# node-gyp offline against the installed Node headers (npm 11 skips dependency install scripts,
+# so this builds explicitly); clang compiles native/bpf/*.c. Skipped when outputs are newer.
+node_prefix=$(dirname "$(dirname "$(readlink -f "$(command -v node)")")")
+gyp="$(npm root -g)/npm/node_modules/node-gyp/bin/node-gyp.js"
+addon=build/Release/fwctl_native.node
+if [[ ! -f $addon ]] || [[ -n $(find binding.gyp native/src -newer "$addon" -print -quit) ]]; then
+  echo "setup: building the native addon"
+  node "$gyp" rebuild --nodedir="$node_prefix" >/dev/null
+fi
+mkdir -p build/bpf
+for src in native/bpf/*.c; do
+  obj=build/bpf/$(basename "${src%.c}").bpf.o
+  if [[ ! -f $obj || $src -nt $obj ]]; then
+    echo "setup: compiling $src"
+    clang -O2 -g -target bpf -I"/usr/include/$(gcc -dumpmachine)" -c "$src" -o "$obj"
+  fi
+done
+# ---- end: native addon + eBPF objects -------------------------------------------------------
+
 npm run --silent build
