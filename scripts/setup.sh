@@ -4,7 +4,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-DEB_PACKAGES=(nftables iptables ipset iproute2 netcat-openbsd procps iputils-ping)
+DEB_PACKAGES=(nftables iptables ipset iproute2 netcat-openbsd procps iputils-ping netsniff-ng iperf3 ethtool)
 
 missing=()
 for p in "${DEB_PACKAGES[@]}"; do
@@ -41,7 +41,7 @@ gyp="$(npm root -g)/npm/node_modules/node-gyp/bin/node-gyp.js"
 addon=build/Release/fwctl_native.node
 if [[ ! -f $addon ]] || [[ -n $(find binding.gyp native/src -newer "$addon" -print -quit) ]]; then
   echo "setup: building the native addon"
-  node "$gyp" rebuild --nodedir="$node_prefix" >/dev/null
+  node "$gyp" rebuild --nodedir="$node_prefix" --loglevel=warn >/dev/null
 fi
 mkdir -p build/bpf
 for src in native/bpf/*.c; do
