@@ -26,6 +26,8 @@ export interface RunOptions {
   debounceMs: number;
   log: Logger;
   registry?: MetricsRegistry;
+  /** Run nft inside this named network namespace (labs, tests); default: the current one. */
+  netns?: string;
 }
 
 export class DaemonStartError extends Error {
@@ -45,7 +47,7 @@ export async function runDaemon(o: RunOptions): Promise<number> {
   const dirErr = ensureDir(o.stateDir);
   if (dirErr) log.error({ event: 'state-dir', code: dirErr, dir: o.stateDir }, 'cannot create the state dir; running without persistence');
 
-  const exec = new SpawnExec();
+  const exec = new SpawnExec(o.netns ? { netns: o.netns } : {});
   try {
     for (const s of await ensureBridgeNf(exec)) if (s.changed) log.info({ event: 'sysctl', key: s.key, before: s.before }, `set ${s.key}=1`);
   } catch (e) {
@@ -56,7 +58,7 @@ export async function runDaemon(o: RunOptions): Promise<number> {
     configDir: o.configDir,
     stateDir: o.stateDir,
     node: o.node,
-    applier: new NftApplier(),
+    applier: new NftApplier(o.netns ? { netns: o.netns } : {}),
     log,
     metrics: registry,
     facts: o.facts,

@@ -16,6 +16,7 @@ interface DaemonOpts extends CommonOptions {
   resync: string;
   debounce: string;
   logLevel: string;
+  netns?: string;
 }
 
 const positive = (name: string, v: string, max: number): number => {
@@ -33,6 +34,7 @@ export const registerDaemon: Register = (program, setExit) => {
     .option('--force', 'apply even when the ruleset would cut the SSH session in SSH_CONNECTION')
     .addOption(new Option('--resync <seconds>', 'full re-read of the tree every N seconds').default('10'))
     .addOption(new Option('--debounce <ms>', 'quiet time before a change is applied').default('50'))
+    .addOption(new Option('--netns <name>', 'apply inside this named network namespace (labs and tests)').hideHelp())
     .addOption(new Option('--log-level <level>', 'pino level').choices(['trace', 'debug', 'info', 'warn', 'error']).default('info'))
     .action(async (opts: DaemonOpts) => {
       try {
@@ -58,6 +60,7 @@ export const registerDaemon: Register = (program, setExit) => {
             resyncMs,
             debounceMs,
             log: createLogger(opts.logLevel),
+            ...(opts.netns ? { netns: opts.netns } : {}),
           }),
         );
       } catch (e) {
