@@ -121,6 +121,7 @@ export class Ebpf {
     const wantIdx = want.map((i) => links.get(i)!);
     try {
       for (const [ingress, prog] of [[true, PROG.countIn], [false, PROG.countOut]] as const) {
+        if (!wantIdx.length) break; // nothing to attach (detachAll runs without pins)
         const res = await this.addon.tcAttach(this.ns.fd, this.pin(prog), wantIdx, ingress, TC_PRIORITY);
         res.forEach((rc, k) => {
           if (rc !== 0) report.failed.push({ iface: want[k]!, code: errnoName(rc) });
