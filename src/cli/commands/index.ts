@@ -10,8 +10,9 @@ import { registerLocalnet } from './localnet.js';
 import { registerSimulate } from './simulate.js';
 import { registerStatus } from './status.js';
 import { registerStop } from './stop.js';
+import { registerTop } from './top.js';
 
 /** Each verb lives in its own file and registers itself; `setExit` records the exit code. */
 export type Register = (program: Command, setExit: (code: number) => void) => void;
 
-export const commands: Register[] = [registerCheck, registerCompile, registerSimulate, registerLocalnet, registerBench, registerApply, registerStop, registerConfirm, registerDaemon, registerStatus, registerDemo];
+export const commands: Register[] = [registerCheck, registerCompile, registerSimulate, registerLocalnet, registerBench, registerApply, registerStop, registerConfirm, registerDaemon, registerStatus, registerDemo, registerTop];
