@@ -12,7 +12,21 @@ import type { DaemonStatus } from '../../src/daemon/status.js';
 
 export const ROOT = resolve(import.meta.dirname, '../..');
 export const ENTRY = join(ROOT, 'src/daemon/entry.ts');
-export const NODE_ARGS = ['--import', 'tsx', ENTRY];
+const BUNDLE = join(ROOT, 'node_modules/.cache/fwctl-test/fwctl.mjs');
+
+/**
+ * The CLI bundled once per test run with esbuild (from source, dependencies included): a process
+ * starts in ~0.3 s instead of ~1.8 s through tsx, which matters for the kill -9 loop.
+ */
+function bundle(): string {
+  execFileSync(join(ROOT, 'node_modules/.bin/esbuild'), [
+    ENTRY, '--bundle', '--platform=node', '--format=esm', `--outfile=${BUNDLE}`, '--log-level=warning',
+    "--banner:js=import{createRequire as __cr}from'node:module';const require=__cr(import.meta.url);",
+  ], { cwd: ROOT });
+  return BUNDLE;
+}
+
+export const NODE_ARGS = [bundle()];
 export const FACTS = ['--node', 'pve1', '--host-ip', '10.9.0.1', '--local-network', '10.9.0.0/24'];
 
 const live = new Set<string>();
