@@ -7,6 +7,7 @@ import type { IpSet, Policy } from '../model/policy.js';
 import { bridgeTable, type PortInfo } from './bridge.js';
 import { accept, ct, drop, eq, jump, mark, meta, ne, orMark } from './expr.js';
 import { filteredNics, groupChains, guestChains } from './guests.js';
+import { forwardChain } from './forward.js';
 import { hostChains } from './host.js';
 import { assignPortIds, EGRESS_MASK, egressValue, EST_BIT, INGRESS_MASK, portKey } from './marks.js';
 import { chains as C, maps as M, TABLE } from './names.js';
@@ -43,6 +44,8 @@ export function compile(policy: Policy, _facts: CompileFacts): Ruleset {
 
   const chains: Chain[] = [...stdChains(o, ctx, setsById.has('dc/blacklist'))];
   if (policy.host.enabled) chains.push(...hostChains(policy, ctx));
+  const fwd = forwardChain(policy, ctx);
+  if (fwd) chains.push(fwd);
   for (const g of policy.groups) chains.push(...groupChains(g, ctx));
   for (const p of ports) chains.push(...guestChains(p.guest, p.nic, ctx));
 
@@ -75,6 +78,7 @@ export function compile(policy: Policy, _facts: CompileFacts): Ruleset {
       ...(o.nf_conntrack_allow_invalid ? [] : [r(ct('invalid'), drop)]),
       estMark,
       outDispatch,
+      ...(fwd ? [r(jump(C.hostForward))] : []),
       r(ne({ '&': [mark, EGRESS_MASK] }, 0), jump(C.fwbrIn)),
       r({ vmap: { key: { '&': [mark, EGRESS_MASK] }, data: { ref: M.guestIn } } }),
     ]),

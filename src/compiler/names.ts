@@ -57,6 +57,7 @@ export const chains = {
   // fixed chains
   hostIn: 'host-in',
   hostOut: 'host-out',
+  hostForward: 'host-forward',
   fwbrIn: 'input-filters',
   dropNoise: 'policy-drop',
   rejectNoise: 'policy-reject',
