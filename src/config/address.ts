@@ -4,8 +4,8 @@
  * aliases and IP set entries (parse_ip_or_cidr). Returns a value or an error with the offset of
  * the offending part inside the text.
  */
-import ipaddr from 'ipaddr.js';
 import type { AddrItem, AddrSpec, IpFamily, RefScope } from './ast.js';
+import { parseIpLiteral, type IpLiteral } from './ip-literal.js';
 
 export const NAME_PATTERN = /^[A-Za-z][A-Za-z0-9\-_]+$/;
 export const MAX_ALIAS_NAME = 64;
@@ -20,22 +20,8 @@ export interface AddrError {
 
 export type Result<T> = { ok: T } | AddrError;
 
-interface Ip {
-  family: IpFamily;
-  text: string;
-  bytes: number[];
-}
-
-function parseIp(text: string): Ip | undefined {
-  if (ipaddr.IPv4.isValidFourPartDecimal(text)) {
-    const a = ipaddr.IPv4.parse(text);
-    return { family: 4, text: a.toString(), bytes: a.toByteArray() };
-  }
-  if (text.includes(':') && !text.includes('%') && ipaddr.IPv6.isValid(text)) {
-    const a = ipaddr.IPv6.parse(text);
-    return { family: 6, text: a.toString(), bytes: a.toByteArray() };
-  }
-  return undefined;
+function parseIp(text: string): IpLiteral | undefined {
+  return parseIpLiteral(text, false);
 }
 
 function compareBytes(a: number[], b: number[]): number {

@@ -7,6 +7,7 @@
  */
 import ipaddr from 'ipaddr.js';
 import type { AddrItem, IpFamily } from '../config/ast.js';
+import { parseIpLiteral } from '../config/ip-literal.js';
 
 declare const brand: unique symbol;
 type Brand<T, B extends string> = T & { readonly [brand]: B };
@@ -33,29 +34,24 @@ export class ValueError extends Error {
   }
 }
 
-function parseStrictAddr(text: string): ipaddr.IPv4 | ipaddr.IPv6 | undefined {
-  if (text.includes(':')) return ipaddr.IPv6.isValid(text) ? ipaddr.IPv6.parse(text) : undefined;
-  return ipaddr.IPv4.isValidFourPartDecimal(text) ? ipaddr.IPv4.parse(text) : undefined;
-}
-
 export function familyOf(addr: ipaddr.IPv4 | ipaddr.IPv6): IpFamily {
   return addr.kind() === 'ipv4' ? 4 : 6;
 }
 
 /** A single IP address, normalised. */
 export function ipAddr(text: string): { addr: IpAddr; family: IpFamily } {
-  const a = parseStrictAddr(text.trim());
+  const a = parseIpLiteral(text.trim(), true);
   if (!a) throw new ValueError('invalid-ip', text);
-  return { addr: a.toString() as IpAddr, family: familyOf(a) };
+  return { addr: a.text as IpAddr, family: a.family };
 }
 
 /** An address or network; a full-length prefix is dropped (`1.2.3.4/32` → `1.2.3.4`). */
 export function cidr(text: string): { cidr: Cidr; family: IpFamily; prefix: number } {
   const [addrText, lenText, extra] = text.trim().split('/');
   if (addrText === undefined || extra !== undefined) throw new ValueError('invalid-cidr', text);
-  const a = parseStrictAddr(addrText);
+  const a = parseIpLiteral(addrText, true);
   if (!a) throw new ValueError('invalid-cidr', text);
-  const family = familyOf(a);
+  const family = a.family;
   const max = family === 4 ? 32 : 128;
   let prefix = max;
   if (lenText !== undefined) {
@@ -63,12 +59,12 @@ export function cidr(text: string): { cidr: Cidr; family: IpFamily; prefix: numb
     prefix = Number(lenText);
     if (prefix > max) throw new ValueError('invalid-cidr', text);
   }
-  const out = prefix === max ? a.toString() : `${a.toString()}/${prefix}`;
+  const out = prefix === max ? a.text : `${a.text}/${prefix}`;
   return { cidr: out as Cidr, family, prefix };
 }
 
 export function isIpLiteral(text: string): boolean {
-  return parseStrictAddr(text.trim()) !== undefined;
+  return parseIpLiteral(text.trim(), true) !== undefined;
 }
 
 /** Normalises the text of an AST address item, keeping its kind. */
