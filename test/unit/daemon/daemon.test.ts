@@ -1,0 +1,210 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pino } from 'pino';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { NftApplier, NftError } from '../../../src/apply/index.js';
+import { FakeNft } from '../../../src/backend/fake/index.js';
+import { loadTree } from '../../../src/config/tree.js';
+import { MemoryTree } from '../../../src/config/tree-reader.js';
+import { Daemon } from '../../../src/daemon/daemon.js';
+import type { SourceRead } from '../../../src/daemon/source.js';
+import { loadLastGood } from '../../../src/daemon/state-store.js';
+import { MetricsRegistry } from '../../../src/metrics/registry.js';
+
+const tree = (elem: string, extra = ''): Record<string, string> => ({
+  'firewall/cluster.fw': `[OPTIONS]\nenable: 1\n\n[IPSET blocked]\n${elem}\n\n[RULES]\nIN DROP -source +blocked\n`,
+  'nodes/pve1/host.fw': `[OPTIONS]\nenable: 1\n\n[RULES]\nIN ACCEPT -p tcp -dport 2222\n${extra}`,
+});
+
+/** A tree source over a mutable map, or "unreadable"; counts reads. */
+class Source {
+  files: Record<string, string> | 'gone' = tree('10.66.0.1');
+  reads = 0;
+  read = (): SourceRead => {
+    this.reads++;
+    if (this.files === 'gone') return { ok: false, code: 'ENOENT', path: '/cfg', message: 'gone' };
+    const { tree: t, diagnostics } = loadTree(new MemoryTree(new Map(Object.entries(this.files))), 'pve1');
+    const hashes = Object.fromEntries(Object.entries(this.files).map(([k, v]) => [k, v]));
+    return { ok: true, tree: t, diagnostics, hashes };
+  };
+}
+
+let stateDir: string;
+let fake: FakeNft;
+let src: Source;
+let metrics: MetricsRegistry;
+let lines: Record<string, unknown>[];
+
+function makeDaemon(over: Partial<ConstructorParameters<typeof Daemon>[0]> = {}): Daemon {
+  const log = pino({ level: 'info' }, { write: (s: string) => void lines.push(JSON.parse(s) as Record<string, unknown>) });
+  return new Daemon({
+    configDir: '/cfg', stateDir, node: 'pve1', applier: new NftApplier({ backend: fake }), log, metrics,
+    facts: (now) => ({ node: 'pve1', hostIPv4: '10.9.0.1', localNetwork: '10.9.0.0/24', now }),
+    compileFacts: { bridgeConntrack: false }, read: src.read, debounceMs: 20, maxDelayMs: 200, ...over,
+  });
+}
+
+const elements = (): string => JSON.stringify([...fake.kernel.get('inet fwctl')?.sets.keys() ?? []].map((s) => fake.elements('inet', 'fwctl', s)));
+const metric = async (name: string, labels = ''): Promise<number | undefined> => {
+  const line = (await metrics.scrape()).split('\n').find((l) => l.startsWith(`${name}${labels ? `{${labels}}` : ''} `));
+  return line === undefined ? undefined : Number(line.split(' ')[1]);
+};
+
+beforeEach(() => {
+  stateDir = mkdtempSync(join(tmpdir(), 'fwctl-unit-daemon-'));
+  fake = new FakeNft();
+  src = new Source();
+  metrics = new MetricsRegistry();
+  lines = [];
+});
+afterEach(() => rmSync(stateDir, { recursive: true, force: true }));
+
+describe('Daemon', () => {
+  it('applies at start, persists the last good ruleset with source hashes, counts a generation', async () => {
+    const d = makeDaemon();
+    await d.start();
+    expect(elements()).toContain('10.66.0.1');
+    const lg = loadLastGood(stateDir);
+    expect(lg?.generation).toBe(1);
+    expect(Object.keys(lg!.hashes).sort()).toEqual(['firewall/cluster.fw', 'nodes/pve1/host.fw']);
+    expect(d.status()).toMatchObject({ healthy: true, generation: 1, pending: false, lastApply: { ok: true, mode: 'full' } });
+    expect(await metric('fwctl_generation')).toBe(1);
+    expect(await metric('fwctl_applies_total', 'result="ok",mode="full"')).toBe(1);
+    await d.stop();
+  });
+
+  it('coalesces a burst of change events into one more cycle and ends at the last content', async () => {
+    const d = makeDaemon();
+    await d.start();
+    const before = src.reads;
+    for (let i = 0; i < 200; i++) {
+      src.files = tree(`10.66.1.${i}`);
+      d.notify();
+    }
+    expect(d.status().pending).toBe(true);
+    await new Promise((r) => setTimeout(r, 150));
+    expect(src.reads - before).toBe(1);
+    expect(elements()).toContain('10.66.1.199');
+    expect(elements()).not.toContain('10.66.1.198');
+    expect(d.status()).toMatchObject({ generation: 2, pending: false, lastApply: { mode: 'incremental' } });
+    await d.stop();
+  });
+
+  it('the debounce never delays a cycle past maxDelayMs while events keep coming', async () => {
+    const d = makeDaemon({ debounceMs: 50, maxDelayMs: 120 });
+    await d.start();
+    const before = src.reads;
+    const t0 = Date.now();
+    while (Date.now() - t0 < 400) {
+      d.notify();
+      await new Promise((r) => setTimeout(r, 10));
+    }
+    expect(src.reads - before).toBeGreaterThanOrEqual(2);
+    await d.stop();
+  });
+
+  it('an unreadable tree keeps the ruleset, reports it, and converges when it returns', async () => {
+    const d = makeDaemon();
+    await d.start();
+    src.files = 'gone';
+    await d.resync();
+    expect(elements()).toContain('10.66.0.1');
+    expect(d.status()).toMatchObject({ healthy: false, tree: { available: false } });
+    expect(await metric('fwctl_config_tree_available')).toBe(0);
+    expect(await metric('fwctl_errors_total', 'kind="read"')).toBe(1);
+    src.files = tree('10.66.0.2');
+    await d.resync();
+    expect(elements()).toContain('10.66.0.2');
+    expect(d.status()).toMatchObject({ healthy: true, tree: { available: true } });
+    await d.stop();
+  });
+
+  it('nft failure keeps the ruleset; the next resync retries the same sources', async () => {
+    const real = new NftApplier({ backend: fake });
+    let broken = false;
+    const d = makeDaemon({
+      applier: { apply: (r, o) => (broken ? Promise.reject(new NftError('E_NFT_APPLY', 1, 'Error: Operation not permitted', 'EPERM')) : real.apply(r, o)) },
+    });
+    await d.start();
+    src.files = tree('10.66.0.3');
+    broken = true;
+    await d.resync();
+    expect(elements()).toContain('10.66.0.1');
+    expect(d.status().lastApply).toMatchObject({ ok: false, error: { kind: 'apply', code: 'E_NFT_APPLY' } });
+    expect(lines.some((l) => l.event === 'apply-failed' && l.kind === 'apply')).toBe(true);
+    broken = false;
+    await d.resync(); // nothing changed on disk, but the last attempt failed: try again
+    expect(elements()).toContain('10.66.0.3');
+    expect(d.healthy).toBe(true);
+    await d.stop();
+  });
+
+  it('skips compiling when no source changed; reload() recompiles (a no-op apply)', async () => {
+    const d = makeDaemon();
+    await d.start();
+    const sent = fake.log.length;
+    await d.resync();
+    expect(fake.log.length).toBe(sent);
+    expect(d.status().lastApply?.mode).toBe('full');
+    await d.reload();
+    expect(d.status().lastApply?.mode).toBe('noop');
+    expect(d.status().generation).toBe(1);
+    await d.stop();
+  });
+
+  it('strict mode refuses error diagnostics; diagnostics are logged with file:line:col and counted', async () => {
+    const d = makeDaemon({ strict: true });
+    await d.start();
+    src.files = tree('10.66.0.4', 'IN BOGUS\n');
+    await d.resync();
+    expect(elements()).not.toContain('10.66.0.4');
+    expect(d.status().lastApply?.error?.kind).toBe('strict');
+    expect(await metric('fwctl_config_diagnostics', 'severity="error"')).toBeGreaterThanOrEqual(1);
+    const diag = lines.find((l) => l.event === 'diagnostic');
+    expect(diag).toMatchObject({ file: 'nodes/pve1/host.fw', line: 6 });
+    expect(String(diag?.msg)).toMatch(/^nodes\/pve1\/host\.fw:6:\d+: error /);
+    await d.stop();
+  });
+
+  it('repeated identical errors are logged once per minute', async () => {
+    const d = makeDaemon();
+    await d.start();
+    src.files = 'gone';
+    for (let i = 0; i < 5; i++) await d.resync();
+    expect(lines.filter((l) => l.event === 'tree-unavailable')).toHaveLength(1);
+    await d.stop();
+  });
+
+  it('start reapplies the last good ruleset (full) before reading the tree', async () => {
+    await makeDaemon().start();
+    fake.kernel = new Map(); // a reboot
+    src.files = 'gone';
+    const d = makeDaemon();
+    await d.start();
+    expect(elements()).toContain('10.66.0.1');
+    expect(lines.find((l) => l.event === 'restore')).toMatchObject({ generation: 1 });
+    expect(d.status().generation).toBe(1);
+    await d.stop();
+  });
+
+  it('refuses a ruleset that would cut the guarded SSH session', async () => {
+    const d = makeDaemon({ ssh: { session: { clientIp: '10.50.0.9', clientPort: 40000, serverIp: '10.9.0.1', serverPort: 22 }, ingress: { iface: 'eth0' } } });
+    await d.start();
+    expect(fake.kernel.size).toBe(0);
+    expect(d.status().lastApply?.error).toMatchObject({ kind: 'lockout', code: 'E_LOCKOUT' });
+    src.files = tree('10.66.0.5', 'IN ACCEPT -source 10.50.0.9 -p tcp -dport 22\n');
+    await d.resync();
+    expect(elements()).toContain('10.66.0.5');
+    await d.stop();
+  });
+
+  it('an unwritable state dir is reported and the save retried on the next cycle', async () => {
+    const d = makeDaemon({ stateDir: join(stateDir, 'missing', 'deeper') });
+    await d.start();
+    expect(elements()).toContain('10.66.0.1');
+    expect(d.status().stateError).toMatch(/^ENOENT/);
+    expect(await metric('fwctl_errors_total', 'kind="state"')).toBe(1);
+    await d.stop();
+  });
+});
