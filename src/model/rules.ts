@@ -28,30 +28,37 @@ export interface RuleEnv {
 
 export function resolveRules(rules: readonly RuleAst[], env: RuleEnv, diags: Diagnostics): PolicyRule[] {
   const out: PolicyRule[] = [];
-  rules.forEach((r, i) => {
-    if (!r.enabled) return;
+  const offset = env.posOffset ?? 0;
+  for (let i = 0; i < rules.length; i++) {
+    const r = rules[i] as RuleAst;
+    if (!r.enabled) continue;
     try {
-      out.push(...resolveRule(r, i + (env.posOffset ?? 0), env, diags));
+      for (const pr of resolveRule(r, i + offset, env, diags)) out.push(pr);
     } catch (e) {
       if (!(e instanceof RuleError)) throw e;
       diags.error(e.span, e.code, e.message);
     }
-  });
+  }
   return out;
+}
+
+/** The fields every rule has, in a fixed order. */
+function head(r: RuleAst, pos: number, direction: PolicyRule['direction'], action: PolicyRule['action'], iface: string | undefined): PolicyRule {
+  const rule: PolicyRule = { pos, span: r.span, direction, action, log: r.log ?? 'nolog' };
+  if (iface !== undefined) rule.iface = iface;
+  if (r.comment !== undefined) rule.comment = r.comment;
+  return rule;
 }
 
 function resolveRule(r: RuleAst, pos: number, env: RuleEnv, diags: Diagnostics): PolicyRule[] {
   const iface = checkIface(r, env);
-  const base: PolicyRule = { pos, span: r.span, direction: 'in', action: { kind: 'verdict', verdict: 'ACCEPT' }, log: r.log ?? 'nolog' };
-  if (iface !== undefined) base.iface = iface;
-  if (r.comment !== undefined) base.comment = r.comment;
 
   if (r.type === 'group') {
     if (env.kind === 'group') throw new RuleError(Code.groupNested, r.span, 'security groups cannot contain GROUP rules');
     const group = r.group ?? '';
     if (!env.groups.has(group)) throw new RuleError(Code.groupUnknown, spanOf(r, 'action'), `no such security group '${group}'`);
     // A group applies to both directions: one jump from the IN chain, one from the OUT chain.
-    return (['in', 'out'] as const).map((direction) => ({ ...base, direction, action: { kind: 'group', group } }));
+    return [head(r, pos, 'in', { kind: 'group', group }, iface), head(r, pos, 'out', { kind: 'group', group }, iface)];
   }
 
   const fam = new FamilyTracker(r);
@@ -60,9 +67,14 @@ function resolveRule(r: RuleAst, pos: number, env: RuleEnv, diags: Diagnostics):
   const source = r.source ? resolveAddr(r, 'source', r.source, env.scope, fam) : undefined;
   const dest = r.dest ? resolveAddr(r, 'dest', r.dest, env.scope, fam) : undefined;
 
-  const rule: PolicyRule = { ...base, direction: r.type, action: { kind: 'verdict', verdict: r.action ?? 'DROP' } };
-  if (source) rule.source = source;
-  if (dest) rule.dest = dest;
+  const direction = r.type;
+  const action: PolicyRule['action'] = { kind: 'verdict', verdict: r.action ?? 'DROP' };
+  const withAddrs = (): PolicyRule => {
+    const rule = head(r, pos, direction, action, iface);
+    if (source) rule.source = source;
+    if (dest) rule.dest = dest;
+    return rule;
+  };
 
   if (r.macro !== undefined) {
     const lines = expandMacro(r, fam.family);
@@ -70,9 +82,14 @@ function resolveRule(r: RuleAst, pos: number, env: RuleEnv, diags: Diagnostics):
       diags.warn(r.span, Code.macroFamilyEmpty, `macro '${r.macro}' has no entries for IPv${fam.family ?? '?'}: the rule matches nothing`);
       return [];
     }
-    return lines.map((l) => ({ ...rule, ...l, macro: r.macro }));
+    return lines.map((l) => {
+      const rule = Object.assign(withAddrs(), l);
+      rule.macro = r.macro;
+      return rule;
+    });
   }
 
+  const rule = withAddrs();
   if (fam.family !== undefined) rule.family = fam.family;
   if (r.proto) rule.proto = r.proto.num;
   if (r.icmpType) rule.icmpType = r.icmpType;
