@@ -24,6 +24,8 @@ function controlIndex(line: string): number {
   return -1;
 }
 
+const isSpaceOrTab = (c: number): boolean => c === 0x20 || c === 0x09;
+
 export function splitLines(content: string, file: string, diags: Diagnostics): Line[] {
   const out: Line[] = [];
   const raw = content.split('\n');
@@ -40,9 +42,12 @@ export function splitLines(content: string, file: string, diags: Diagnostics): L
       diags.error({ file, line: no, col: bad + 1 }, Code.BinaryData, 'control character in line', 'the file looks binary or damaged');
       continue;
     }
-    const start = line.search(/[^ \t]/);
-    if (start < 0) continue;
-    out.push({ no, col: start + 1, text: line.slice(start).replace(/[ \t]+$/, '') });
+    let start = 0;
+    let end = line.length;
+    while (start < end && isSpaceOrTab(line.charCodeAt(start))) start++;
+    if (start === end) continue;
+    while (isSpaceOrTab(line.charCodeAt(end - 1))) end--;
+    out.push({ no, col: start + 1, text: line.slice(start, end) });
   }
   return out;
 }

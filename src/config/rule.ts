@@ -8,6 +8,7 @@ import type { Diagnostics, Span } from './diagnostics.js';
 import { Code } from './codes.js';
 import { MAX_GROUP_NAME, NAME_PATTERN, parseAddrSpec } from './address.js';
 import { lookupIcmpType } from './icmp.js';
+import { isBlank } from './chars.js';
 import type { Line } from './lines.js';
 import { lookupMacro, type Macro } from './macros.js';
 import { parsePorts } from './ports.js';
@@ -38,6 +39,8 @@ const OPTION_NAMES: Record<string, OptKey> = {
   'icmp-type': 'icmpType',
 };
 
+const RULE_TYPES: readonly RuleType[] = ['in', 'out', 'forward', 'group'];
+
 type OptKey = 'iface' | 'proto' | 'dport' | 'sport' | 'source' | 'dest' | 'log' | 'icmpType';
 
 interface Token {
@@ -48,11 +51,19 @@ interface Token {
 const HOST_IFACE = /^[a-z][a-z0-9_]{1,20}([:.]\d+)?$/i;
 const GUEST_IFACE = /^net\d+$/;
 
+/** The `\S+` words of the text with their columns. */
 function tokenize(text: string, col0: number): Token[] {
   const out: Token[] = [];
-  const re = /\S+/g;
-  let m: RegExpExecArray | null;
-  while ((m = re.exec(text))) out.push({ text: m[0], col: col0 + m.index });
+  let start = -1;
+  for (let i = 0; i <= text.length; i++) {
+    const c = i < text.length ? text.charCodeAt(i) : 0x20;
+    if (isBlank(c)) {
+      if (start >= 0) out.push({ text: text.slice(start, i), col: col0 + start });
+      start = -1;
+    } else if (start < 0) {
+      start = i;
+    }
+  }
   return out;
 }
 
@@ -86,7 +97,7 @@ export function parseRule(line: Line, file: string, env: RuleEnv, diags: Diagnos
   }
 
   const type = typeTok.text.toLowerCase() as RuleType;
-  if (!['in', 'out', 'forward', 'group'].includes(type)) {
+  if (!RULE_TYPES.includes(type)) {
     err(typeTok.col, Code.RuleType, `unknown rule type '${typeTok.text}'`, 'IN, OUT, FORWARD or GROUP');
     return undefined;
   }
