@@ -53,7 +53,7 @@ describe.runIf(existsSync(ROOT))('simulate agrees with the kernel on the example
     const { policy } = resolve(tree, { node: 'pve1', hostIPv4: '10.10.10.1', localNetwork: '10.10.10.0/24', now: Math.floor(Date.now() / 1000) });
     ruleset = compile(policy, { bridgeConntrack: false });
     lab = await Lab.create({
-      prefix: 'fwtest-',
+      prefix: 'fwtest-a-',
       bridges: [{ name: 'vmbr0', ipv4: '10.10.10.1/8' }, { name: 'vmbr1' }],
       guests: [
         { vmid: 100, type: 'qemu', bridge: 'vmbr0', mac: 'BC:24:11:00:01:00', ipv4: '10.10.10.100/8' },

@@ -1,7 +1,7 @@
 import { Lab } from '../../src/lab/index.js';
 
 /** The standard two-guest lab of the netns tests: vmbr0 10.1.0.0/24 + fd00:1::/64. */
-export function standardLab(prefix = 'fwtest-'): Promise<Lab> {
+export function standardLab(prefix = 'fwtest-p-'): Promise<Lab> {
   return Lab.create({
     prefix,
     bridges: [{ name: 'vmbr0', ipv4: '10.1.0.1/24', ipv6: 'fd00:1::1/64' }],
