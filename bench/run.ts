@@ -2,6 +2,7 @@
  * Benchmark scenarios behind `fwctl bench` and `npm run bench`. Every scenario prints its method
  * beside its figures. `quick` shrinks sizes and repeats so CI can run each once as a smoke test.
  */
+import { countersScenario } from './counters.js';
 import { benchParse, reportParse } from './parse.js';
 
 export interface BenchContext {
@@ -23,6 +24,7 @@ export const scenarios: Scenario[] = [
       ctx.log(reportParse(ctx.quick ? benchParse(50, 50, 3) : benchParse(1000, 50, 15)));
     },
   },
+  countersScenario,
 ];
 
 export async function runBench(names: string[], ctx: BenchContext): Promise<void> {
