@@ -63,6 +63,10 @@ export function bridgeRule(rule: Rule): Rule | undefined {
       expr.push(drop);
       continue;
     }
+    if ('queue' in s) {
+      expr.push(accept); // host→guest frames are not handed to the IPS
+      continue;
+    }
     expr.push(s);
   }
   return { ...rule, expr };

@@ -9,6 +9,7 @@ import { accept, ct, drop, eq, jump, mark, meta, ne, orMark } from './expr.js';
 import { filteredNics, groupChains, guestChains } from './guests.js';
 import { forwardChain } from './forward.js';
 import { hostChains } from './host.js';
+import { ipsQueue } from './ips.js';
 import { assignPortIds, EGRESS_MASK, egressValue, EST_BIT, INGRESS_MASK, portKey } from './marks.js';
 import { chains as C, maps as M, TABLE } from './names.js';
 import { orderChains } from './order.js';
@@ -57,6 +58,11 @@ export function compile(policy: Policy, _facts: CompileFacts): Ruleset {
   }
   const outDispatch = r({ vmap: { key: { '&': [mark, INGRESS_MASK] }, data: { ref: M.guestOut } } });
   const estMark = r(ct('established', 'related'), orMark(EST_BIT), accept);
+  // pve's PVEFW-IPS: established traffic towards an ips guest port goes to its queue too
+  const ipsEst = ports.flatMap((p) => {
+    const q = ipsQueue(p.guest.options);
+    return q ? [r(ct('established', 'related'), eq({ '&': [mark, EGRESS_MASK] }, egressValue(p.id)), orMark(EST_BIT), q)] : [];
+  });
   const base = (name: string, hook: 'input' | 'output' | 'forward', rules: Rule[]): Chain =>
     ({ name, base: { type: 'filter', hook, priority: 0, policy: 'accept' }, rules, owner: 'core' });
 
@@ -76,6 +82,7 @@ export function compile(policy: Policy, _facts: CompileFacts): Ruleset {
     ]),
     base(C.forward, 'forward', [
       ...(o.nf_conntrack_allow_invalid ? [] : [r(ct('invalid'), drop)]),
+      ...ipsEst,
       estMark,
       outDispatch,
       ...(fwd ? [r(jump(C.hostForward))] : []),

@@ -5,6 +5,7 @@ import { accept, addrField, andMark, drop, eq, jump, l4, markHas, ne, nfproto, o
 import { verdictStatements, policyRules } from './host.js';
 import { ACCEPT_BIT, ALL_BITS } from './marks.js';
 import { chains as C, sets as setNames } from './names.js';
+import { ipsQueue } from './ips.js';
 import { emitRule, type RuleCtx } from './rules.js';
 import type { Chain, Rule, Statement } from './ruleset.js';
 
@@ -24,10 +25,10 @@ function outVerdict(v: Verdict): Statement[] {
   return v === 'ACCEPT' ? [ret] : verdictStatements(v);
 }
 
-function groupJump(dir: 'in' | 'out') {
+function groupJump(dir: 'in' | 'out', inAccept: Statement) {
   return (name: string, matches: Statement[], cnt: Statement): Rule[] => [
     r(...matches, jump(C.group(name, dir))),
-    r(markHas(ACCEPT_BIT), cnt, dir === 'in' ? accept : ret),
+    r(markHas(ACCEPT_BIT), cnt, dir === 'in' ? inAccept : ret),
   ];
 }
 
@@ -39,6 +40,9 @@ function ipfilter(setId: string): Rule[] {
 export function guestChains(guest: Guest, nic: GuestNic, ctx: RuleCtx): Chain[] {
   const o = guest.options;
   const owner = `guest/${guest.vmid}`;
+  // with ips, what IN accepts goes to the IPS instead (DHCP and NDP stay plain accepts, as in pve)
+  const inAccept = ipsQueue(o) ?? accept;
+  const inVerdict = (v: Verdict): Statement[] => (v === 'ACCEPT' ? [inAccept] : verdictStatements(v));
   const out: Chain[] = [];
   for (const dir of ['in', 'out'] as const) {
     const name = C.guest(guest.type, guest.vmid, nic.index, dir);
@@ -61,12 +65,12 @@ export function guestChains(guest: Guest, nic: GuestNic, ctx: RuleCtx): Chain[] 
       const plain = rule.iface === undefined ? rule : { ...rule, iface: undefined };
       rules.push(...emitRule(plain, ctx, {
         chain: name, vmid: guest.vmid, origin: `guest/${guest.vmid}/${dir}/${rule.pos}`,
-        verdict: dir === 'in' ? verdictStatements : outVerdict, group: groupJump(dir),
+        verdict: dir === 'in' ? inVerdict : outVerdict, group: groupJump(dir, inAccept),
       }));
     }
     const policy = dir === 'in' ? o.policy_in : o.policy_out;
     const level = dir === 'in' ? o.log_level_in : o.log_level_out;
-    rules.push(...policyRules(ctx, policy, name, guest.vmid, `guest/${guest.vmid}/policy/${dir}`, level, dir === 'in' ? accept : ret));
+    rules.push(...policyRules(ctx, policy, name, guest.vmid, `guest/${guest.vmid}/policy/${dir}`, level, dir === 'in' ? inAccept : ret));
     out.push({ name, rules, owner });
   }
   return out;

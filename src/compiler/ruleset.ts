@@ -161,7 +161,9 @@ export type Statement =
   | { notrack: null }
   /** Add/update an element of a dynamic set, with per-element statements (a meter). */
   | { set: { op: 'add' | 'update'; elem: Expr; set: string; stmt?: Statement[] } }
-  | { 'ct helper': string };
+  | { 'ct helper': string }
+  /** NFQUEUE verdict (pve's `ips`): to userspace queue `num` (or a balanced range); `bypass` accepts when no one listens. */
+  | { queue: { num: number | { range: [number, number] }; flags: ('bypass' | 'fanout')[] } };
 
 export interface Rule {
   expr: Statement[];

@@ -150,6 +150,8 @@ function evalStmt(s: Statement, c: Ctx): StmtResult {
   const verdict = verdictOf(s);
   if (verdict) return verdict;
   if ('reject' in s) return { kind: 'verdict', v: 'reject' };
+  // NFQUEUE: modelled as the IPS (or, with bypass, the missing listener) accepting the packet
+  if ('queue' in s) return { kind: 'verdict', v: 'accept' };
   if ('limit' in s) return s.limit.inv ? { kind: 'break' } : { kind: 'next' };
   if ('set' in s) return s.set.stmt?.some((x) => 'limit' in x && x.limit.inv) ? { kind: 'break' } : { kind: 'next' };
   if ('mangle' in s) {
