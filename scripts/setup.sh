@@ -4,7 +4,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-DEB_PACKAGES=(nftables iptables ipset iproute2 netcat-openbsd procps iputils-ping netsniff-ng iperf3 ethtool)
+DEB_PACKAGES=(nftables iptables ipset iproute2 netcat-openbsd procps iputils-ping netsniff-ng iperf3 ethtool libnftables-dev)
 
 missing=()
 for p in "${DEB_PACKAGES[@]}"; do
