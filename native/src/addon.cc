@@ -1,4 +1,4 @@
-// fwctl's native addon: netlink link counters and eBPF plumbing. Every export returns a promise
+// fwctl's native addon: netlink link counters, eBPF plumbing and in-process nft. Every export returns a promise
 // and does its work on the thread pool; src/kernel/native.ts validates arguments before calling.
 #include <napi.h>
 
@@ -8,6 +8,7 @@
 
 #include "bpf_ops.h"
 #include "netlink.h"
+#include "nft.h"
 
 namespace fwctl {
 namespace {
@@ -212,6 +213,32 @@ Napi::Value MapWriteJs(const Napi::CallbackInfo& info) {
       info.Env(), [=](Ints& r, SysError& e) { MapWrite(pin, keys, values, count, flags, r, e); }, IntsToJs);
 }
 
+// nftRun(netns, input, dryRun) → {rc, output, error}; netns "" = the process's own namespace
+Napi::Value NftRunJs(const Napi::CallbackInfo& info) {
+  if (!Expect(info, 3)) return info.Env().Undefined();
+  std::string netns = info[0].As<Napi::String>();
+  std::string input = info[1].As<Napi::String>();
+  bool dryRun = info[2].ToBoolean();
+  return Run<NftResult>(
+      info.Env(), [netns, input = std::move(input), dryRun](NftResult& r, SysError& e) { NftRun(netns, input, dryRun, r, e); },
+      [](Napi::Env env, NftResult& r) -> Napi::Value {
+        Napi::Object o = Napi::Object::New(env);
+        o.Set("rc", r.rc);
+        o.Set("output", r.output);
+        o.Set("error", r.error);
+        return o;
+      });
+}
+
+// nftRelease(netns) → whether a context was freed
+Napi::Value NftReleaseJs(const Napi::CallbackInfo& info) {
+  if (!Expect(info, 1)) return info.Env().Undefined();
+  std::string netns = info[0].As<Napi::String>();
+  return Run<bool>(
+      info.Env(), [netns](bool& r, SysError&) { r = NftRelease(netns); },
+      [](Napi::Env env, bool& r) -> Napi::Value { return Napi::Boolean::New(env, r); });
+}
+
 }  // namespace
 }  // namespace fwctl
 
@@ -232,6 +259,8 @@ static Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("pinnedInfo", Napi::Function::New(env, PinnedInfoJs));
   exports.Set("mapLookupAll", Napi::Function::New(env, MapLookupAllJs));
   exports.Set("mapWrite", Napi::Function::New(env, MapWriteJs));
+  exports.Set("nftRun", Napi::Function::New(env, NftRunJs));
+  exports.Set("nftRelease", Napi::Function::New(env, NftReleaseJs));
   return exports;
 }
 
