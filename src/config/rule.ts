@@ -48,6 +48,13 @@ interface Token {
   col: number;
 }
 
+type Opts = Record<OptKey, { opt: Token; value: Token } | undefined>;
+
+/** All keys present from the start, so that every rule's option table has the same shape. */
+const noOpts = (): Opts => ({ iface: undefined, proto: undefined, dport: undefined, sport: undefined, source: undefined, dest: undefined, log: undefined, icmpType: undefined });
+
+const ADDR_OPTS = ['source', 'dest'] as const;
+
 const HOST_IFACE = /^[a-z][a-z0-9_]{1,20}([:.]\d+)?$/i;
 const GUEST_IFACE = /^net\d+$/;
 
@@ -128,7 +135,7 @@ export function parseRule(line: Line, file: string, env: RuleEnv, diags: Diagnos
   }
 
   // Collect options; values are checked below, once the protocol is known.
-  const opts: Partial<Record<OptKey, { opt: Token; value: Token }>> = {};
+  const opts = noOpts();
   for (let i = 2; i < tokens.length; i += 2) {
     const opt = tokens[i] as Token;
     const name = /^--?([a-z][a-z-]*)$/.exec(opt.text)?.[1];
@@ -167,7 +174,13 @@ export function parseRule(line: Line, file: string, env: RuleEnv, diags: Diagnos
     else proto = rule.proto = { name: info.name, num: info.num };
   }
   const icmpFamily = proto ? icmpFamilyOf(proto.num) : undefined;
-  const families: { family: IpFamily; col: number }[] = [];
+  // The rule's family comes from its first family-bound part; a later part of the other family clashes.
+  let family: IpFamily | undefined;
+  let clashCol: number | undefined;
+  const addFamily = (f: IpFamily, col: number): void => {
+    if (family === undefined) family = f;
+    else if (f !== family && clashCol === undefined) clashCol = col;
+  };
 
   if (opts.log) {
     const v = opts.log.value.text as LogLevel;
@@ -218,9 +231,9 @@ export function parseRule(line: Line, file: string, env: RuleEnv, diags: Diagnos
       else if (t !== 'any') rule.icmpType = icmpSpec(icmpFamily, value.text, t);
     }
   }
-  if (icmpFamily && opts.proto) families.push({ family: icmpFamily, col: opts.proto.value.col });
+  if (icmpFamily && opts.proto) addFamily(icmpFamily, opts.proto.value.col);
 
-  for (const key of ['source', 'dest'] as const) {
+  for (const key of ADDR_OPTS) {
     const o = opts[key];
     if (!o) continue;
     const r = parseAddrSpec(o.value.text, env === 'guest');
@@ -230,13 +243,11 @@ export function parseRule(line: Line, file: string, env: RuleEnv, diags: Diagnos
       continue;
     }
     rule[key] = r.ok;
-    if (r.ok.kind === 'literal') families.push({ family: r.ok.family, col: o.value.col });
+    if (r.ok.kind === 'literal') addFamily(r.ok.family, o.value.col);
   }
-  const first = families[0];
-  const clash = families.find((f) => first && f.family !== first.family);
-  if (clash) err(clash.col, Code.RuleFamilyConflict, 'rule mixes IPv4 and IPv6 (addresses and ICMP protocol must agree)');
+  if (clashCol !== undefined) err(clashCol, Code.RuleFamilyConflict, 'rule mixes IPv4 and IPv6 (addresses and ICMP protocol must agree)');
 
-  if (macro && errors === 0) checkMacro(macro, first?.family, opts, err);
+  if (macro && errors === 0) checkMacro(macro, family, opts, err);
   if (comment) rule.comment = comment;
   return errors === 0 ? rule : undefined;
 }
@@ -251,7 +262,7 @@ function icmpSpec(family: IpFamily, text: string, t: { type: number; code?: numb
 function checkMacro(
   macro: Macro,
   family: IpFamily | undefined,
-  opts: Partial<Record<OptKey, { opt: Token; value: Token }>>,
+  opts: Opts,
   err: (col: number, code: string, msg: string) => void,
 ): void {
   // Without a family, pve-firewall verifies against the base (IPv4) table of the macro.
