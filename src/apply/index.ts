@@ -1,9 +1,9 @@
 import type { Ruleset } from '../compiler/ruleset.js';
 import type { TableRef } from '../backend/nft/json.js';
 import { addTable, deleteTable } from '../backend/nft/json.js';
-import { NftCliBackend, type NftBackend } from './backend.js';
+import type { NftBackend } from './backend.js';
+import { createNftBackend, type NftBackendKind } from './backend-factory.js';
 import { NftError } from './errors.js';
-import { SpawnExec } from './exec.js';
 import { fullPlan, plan } from './plan.js';
 import { makeState, type AppliedState } from './state.js';
 import { runTransaction } from './transaction.js';
@@ -27,6 +27,8 @@ export interface NftApplierOptions {
   backend?: NftBackend;
   /** With the default backend: run nft inside this network namespace. */
   netns?: string;
+  /** Which default backend (see backend-factory.ts); `FWCTL_NFT=cli` overrides. Default auto. */
+  nft?: NftBackendKind;
   /** A state persisted by an earlier run (see state.ts); without it the first apply is full. */
   state?: AppliedState;
   /** Skip `nft -c` before commit (the commit is atomic either way). Default false. */
@@ -40,7 +42,7 @@ export class NftApplier {
   private readonly now: () => number;
 
   constructor(private readonly opts: NftApplierOptions = {}) {
-    this.backend = opts.backend ?? new NftCliBackend(new SpawnExec(opts.netns ? { netns: opts.netns } : {}));
+    this.backend = opts.backend ?? createNftBackend({ ...(opts.netns ? { netns: opts.netns } : {}), ...(opts.nft ? { kind: opts.nft } : {}) });
     this.last = opts.state;
     this.now = opts.now ?? (() => performance.now());
   }

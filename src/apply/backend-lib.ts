@@ -1,0 +1,81 @@
+import type { NftJson } from '../backend/nft/json.js';
+import { badArgument } from '../kernel/errors.js';
+import { loadNative } from '../kernel/native.js';
+import { checkNetnsName } from '../kernel/netns.js';
+import type { NftBackend } from './backend.js';
+import { NftError, errnoFromStderr } from './errors.js';
+
+export interface NftRunResult {
+  /** nft_run_cmd_from_buffer's return value: 0 on success, negative on failure. */
+  rc: number;
+  output: string;
+  /** What `nft` would have printed on stderr. */
+  error: string;
+}
+
+/** The addon's in-process nft (native/src/nft.cc). */
+export interface NftNative {
+  /** `netns` "" = the process's own namespace. Rejects (code/errno/syscall) only when nft never ran. */
+  nftRun(netns: string, input: string, dryRun: boolean): Promise<NftRunResult>;
+  /** Frees the namespace's kept context; false when there was none. */
+  nftRelease(netns: string): Promise<boolean>;
+}
+
+/** The addon's nft functions, or undefined when the addon is not loadable or predates them. */
+export function loadNftNative(): NftNative | undefined {
+  const addon = loadNative() as Partial<NftNative> | undefined;
+  return typeof addon?.nftRun === 'function' && typeof addon.nftRelease === 'function' ? (addon as NftNative) : undefined;
+}
+
+export interface NftLibBackendOptions {
+  /** Run inside the named network namespace (`/run/netns/<name>`), like `ip netns exec`. */
+  netns?: string;
+}
+
+interface NativeErrorShape {
+  code?: unknown;
+  message?: unknown;
+}
+
+/**
+ * libnftables in-process: the same JSON document and the same atomic commit as `nft -j -f`,
+ * without a process per transaction. Failures are the CLI backend's NftError codes; `exitCode`
+ * carries libnftables' return value, `stderr` its error buffer.
+ */
+export class NftLibBackend implements NftBackend {
+  private readonly netns: string;
+
+  constructor(
+    private readonly native: NftNative,
+    opts: NftLibBackendOptions = {},
+  ) {
+    this.netns = opts.netns === undefined ? '' : checkNetnsName(opts.netns);
+  }
+
+  check(doc: NftJson): Promise<void> {
+    return this.run(doc, true, 'E_NFT_CHECK');
+  }
+
+  apply(doc: NftJson): Promise<void> {
+    return this.run(doc, false, 'E_NFT_APPLY');
+  }
+
+  /** Drops the kept libnftables context (it holds a socket that keeps the namespace alive). */
+  async close(): Promise<void> {
+    await this.native.nftRelease(this.netns);
+  }
+
+  private async run(doc: NftJson, dryRun: boolean, code: 'E_NFT_CHECK' | 'E_NFT_APPLY'): Promise<void> {
+    if (typeof doc !== 'object' || doc === null || !Array.isArray(doc.nftables)) throw badArgument('not an nft JSON document');
+    const input = JSON.stringify(doc);
+    let r: NftRunResult;
+    try {
+      r = await this.native.nftRun(this.netns, input, dryRun);
+    } catch (e) {
+      const n = (typeof e === 'object' && e !== null ? e : {}) as NativeErrorShape;
+      const message = typeof n.message === 'string' ? n.message : String(e);
+      throw new NftError('E_NFT_SPAWN', -1, message, typeof n.code === 'string' ? n.code : undefined);
+    }
+    if (r.rc !== 0) throw new NftError(code, r.rc, r.error, errnoFromStderr(r.error));
+  }
+}
