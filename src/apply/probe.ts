@@ -9,6 +9,8 @@ export interface Features {
   netdev: boolean;
   /** nft accepts JSON input (`nft -j`). */
   json: boolean;
+  /** `queue` (nft_queue, NFQUEUE for an IPS such as Suricata). */
+  queue: boolean;
 }
 
 const table = (family: string): unknown => ({ add: { table: { family, name: 'fwctl-probe' } } });
@@ -28,6 +30,7 @@ const PROBES: Record<keyof Features, unknown[]> = {
   bridgeReject: [table('bridge'), chain('bridge', 'input'), rule('bridge', [tcpDport, { reject: { type: 'tcp reset' } }])],
   netdev: [table('netdev'), chain('netdev', 'ingress', { dev: 'lo' })],
   json: [table('inet')],
+  queue: [table('inet'), chain('inet', 'forward'), rule('inet', [tcpDport, { queue: { num: 0, flags: ['bypass'] } }])],
 };
 
 const cache = new WeakMap<Exec, Promise<Features>>();

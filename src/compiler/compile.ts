@@ -22,11 +22,16 @@ import { stdChains } from './std-chains.js';
 export interface CompileFacts {
   /** The kernel has nf_conntrack_bridge (`ct` works in bridge chains). Not used by this shape yet. */
   bridgeConntrack: boolean;
+  /**
+   * The kernel has nft_queue. Without it, `ips: 1` guests get plain accepts (what `bypass` does
+   * when no IPS listens); apply reports it. Default true.
+   */
+  queue?: boolean;
 }
 
 const r = (...expr: Statement[]): Rule => ({ expr });
 
-export function compile(policy: Policy, _facts: CompileFacts): Ruleset {
+export function compile(policy: Policy, facts: CompileFacts): Ruleset {
   if (!policy.enabled) return { tables: [] };
   const setsById = new Map<string, IpSet>(policy.sets.map((s) => [s.id, s]));
   const namedSets: NamedSet[] = [];
@@ -36,7 +41,7 @@ export function compile(policy: Policy, _facts: CompileFacts): Ruleset {
     namedSets.push(...named);
     infos.set(s.id, info);
   }
-  const ctx: RuleCtx = { sets: infos, ratelimit: policy.cluster.log_ratelimit, counters: new Map() };
+  const ctx: RuleCtx = { sets: infos, ratelimit: policy.cluster.log_ratelimit, counters: new Map(), queue: facts.queue !== false };
   const o = policy.host.options;
 
   const nics = filteredNics(policy);
@@ -60,7 +65,7 @@ export function compile(policy: Policy, _facts: CompileFacts): Ruleset {
   const estMark = r(ct('established', 'related'), orMark(EST_BIT), accept);
   // pve's PVEFW-IPS: established traffic towards an ips guest port goes to its queue too
   const ipsEst = ports.flatMap((p) => {
-    const q = ipsQueue(p.guest.options);
+    const q = ipsQueue(p.guest.options, ctx.queue);
     return q ? [r(ct('established', 'related'), eq({ '&': [mark, EGRESS_MASK] }, egressValue(p.id)), orMark(EST_BIT), q)] : [];
   });
   const base = (name: string, hook: 'input' | 'output' | 'forward', rules: Rule[]): Chain =>

@@ -41,7 +41,7 @@ export function guestChains(guest: Guest, nic: GuestNic, ctx: RuleCtx): Chain[] 
   const o = guest.options;
   const owner = `guest/${guest.vmid}`;
   // with ips, what IN accepts goes to the IPS instead (DHCP and NDP stay plain accepts, as in pve)
-  const inAccept = ipsQueue(o) ?? accept;
+  const inAccept = ipsQueue(o, ctx.queue) ?? accept;
   const inVerdict = (v: Verdict): Statement[] => (v === 'ACCEPT' ? [inAccept] : verdictStatements(v));
   const out: Chain[] = [];
   for (const dir of ['in', 'out'] as const) {

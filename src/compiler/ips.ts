@@ -6,8 +6,8 @@
 import type { GuestOptions } from '../config/options.js';
 import type { Statement } from './ruleset.js';
 
-export function ipsQueue(o: Pick<GuestOptions, 'ips' | 'ips_queues'>): Statement | undefined {
-  if (!o.ips) return undefined;
+export function ipsQueue(o: Pick<GuestOptions, 'ips' | 'ips_queues'>, kernelHasQueue = true): Statement | undefined {
+  if (!o.ips || !kernelHasQueue) return undefined;
   const m = /^(\d+)(?::(\d+))?$/.exec(o.ips_queues?.trim() ?? '');
   const lo = m ? Number(m[1]) : 0;
   const hi = m?.[2] !== undefined ? Number(m[2]) : undefined;

@@ -13,6 +13,8 @@ export interface RuleCtx {
   ratelimit: LogRateLimit;
   /** Every named counter used (name → owner), collected for the table. */
   counters: Map<string, string>;
+  /** nft_queue is available (see CompileFacts.queue). */
+  queue: boolean;
 }
 
 export const LOG_LEVEL: Record<Exclude<LogLevel, 'nolog'>, number> = {

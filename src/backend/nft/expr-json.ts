@@ -75,6 +75,11 @@ export function statementJson(s: Statement): unknown {
     if (stmt?.length) out.stmt = stmt.map(statementJson);
     return { set: out };
   }
+  if ('queue' in s) {
+    const { num, flags } = s.queue;
+    const n = typeof num === 'number' ? checkNumber(num) : { range: [checkNumber(num.range[0]), checkNumber(num.range[1])] };
+    return { queue: flags.length ? { num: n, flags: [...flags] } : { num: n } };
+  }
   return { 'ct helper': checkName(s['ct helper']) };
 }
 

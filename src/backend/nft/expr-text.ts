@@ -101,5 +101,10 @@ export function statementText(s: Statement): string {
     const inner = [exprText(elem), ...(stmt ?? []).map(statementText)].join(' ');
     return `${op} @${checkName(set)} { ${inner} }`;
   }
+  if ('queue' in s) {
+    const { num, flags } = s.queue;
+    const n = typeof num === 'number' ? `${checkNumber(num)}` : `${checkNumber(num.range[0])}-${checkNumber(num.range[1])}`;
+    return flags.length ? `queue flags ${flags.join(',')} to ${n}` : `queue to ${n}`;
+  }
   return `ct helper set ${quote(checkName(s['ct helper']))}`;
 }

@@ -8,7 +8,7 @@ import type { Chain, Ruleset, Statement } from '../../../src/compiler/ruleset.js
 import { resolve } from '../../../src/model/resolve.js';
 import type { Policy } from '../../../src/model/policy.js';
 
-function build(fw100: string): { p: Policy; rs: Ruleset } {
+function build(fw100: string, queue = true): { p: Policy; rs: Ruleset } {
   const files = {
     'nodes/pve1/qemu-server/100.conf': 'net0: virtio=BC:24:11:00:01:00,bridge=vmbr0,firewall=1\n',
     'firewall/cluster.fw': '[OPTIONS]\nenable: 1\n\n[group web]\nIN ACCEPT -p tcp -dport 80\n',
@@ -16,7 +16,7 @@ function build(fw100: string): { p: Policy; rs: Ruleset } {
   };
   const { tree } = loadTree(new MemoryTree(new Map(Object.entries(files))), 'pve1');
   const { policy } = resolve(tree, { node: 'pve1', now: 1_700_000_000 });
-  return { p: policy, rs: compile(policy, { bridgeConntrack: false }) };
+  return { p: policy, rs: compile(policy, { bridgeConntrack: false, queue }) };
 }
 const chain = (rs: Ruleset, family: string, name: string): Chain =>
   rs.tables.find((t) => t.family === family)!.chains.find((c) => c.name === name)!;
@@ -55,5 +55,20 @@ describe('ips / ips_queues', () => {
   it('without ips nothing is queued', () => {
     const b = build('[OPTIONS]\nenable: 1\n\n[RULES]\nIN ACCEPT -p tcp -dport 22\n');
     for (const t of b.rs.tables) for (const c of t.chains) expect(queues(c)).toHaveLength(0);
+  });
+
+  it('on a kernel without nft_queue, ips guests get plain accepts (what bypass does with no IPS)', () => {
+    const b = build('[OPTIONS]\nenable: 1\nips: 1\n\n[RULES]\nIN ACCEPT -p tcp -dport 22\n', false);
+    for (const t of b.rs.tables) for (const c of t.chains) expect(queues(c)).toHaveLength(0);
+    const tin = chain(b.rs, 'inet', 'tap100i0-in');
+    expect(tin.rules.some((r) => r.origin === 'guest/100/in/0' && r.expr.some((s) => 'accept' in s))).toBe(true);
+  });
+
+  it('renders the queue for nft text and JSON', async () => {
+    const { renderText } = await import('../../../src/backend/nft/text.js');
+    const { renderJson } = await import('../../../src/backend/nft/json.js');
+    const b = build('[OPTIONS]\nenable: 1\nips: 1\nips_queues: 2:5\n\n[RULES]\nIN ACCEPT -p tcp -dport 22\n');
+    expect(renderText(b.rs)).toContain('queue flags bypass to 2-5');
+    expect(JSON.stringify(renderJson(b.rs))).toContain('{"queue":{"num":{"range":[2,5]},"flags":["bypass"]}}');
   });
 });
