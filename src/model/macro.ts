@@ -22,6 +22,18 @@ export function parsePortList(text: string): PortRange[] {
   });
 }
 
+/** Parsed port lists of the macro table (a fixed, small set of texts), shared by all rules. */
+const macroPorts = new Map<string, PortRange[]>();
+
+function macroPortList(text: string): PortRange[] {
+  let ports = macroPorts.get(text);
+  if (ports === undefined) {
+    ports = parsePortList(text);
+    macroPorts.set(text, ports);
+  }
+  return ports;
+}
+
 const samePorts = (a: PortRange[], b: PortRange[]): boolean =>
   a.length === b.length && a.every((p, i) => p.lo === b[i]?.lo && p.hi === b[i]?.hi);
 
@@ -47,10 +59,10 @@ function expandEntry(r: RuleAst, macro: string, e: MacroEntry, family: IpFamily 
   if (r.proto && r.proto.num !== proto.num) throw conflict('proto', 'proto');
   const line: MacroLine = { proto: proto.num };
 
-  const dport = e.dport !== undefined ? parsePortList(e.dport) : undefined;
+  const dport = e.dport !== undefined ? macroPortList(e.dport) : undefined;
   if (dport && r.dport && !samePorts(dport, r.dport)) throw conflict('dport', 'dport');
   if (dport ?? r.dport) line.dport = dport ?? r.dport;
-  const sport = e.sport !== undefined ? parsePortList(e.sport) : undefined;
+  const sport = e.sport !== undefined ? macroPortList(e.sport) : undefined;
   if (sport && r.sport && !samePorts(sport, r.sport)) throw conflict('sport', 'sport');
   if (sport ?? r.sport) line.sport = sport ?? r.sport;
 
