@@ -72,6 +72,16 @@ nft_ctx* NewContext(SysError& err) {
   return ctx;
 }
 
+// A dry run evaluates against the context's cache and may edit it (deleting from an interval set
+// removes the element from the cached set) while the kernel's generation stays the same, so the
+// next run would trust the edited cache. libnftables drops its cache after any failed run and has
+// no call for this: fail one in the parser, before anything reaches the kernel.
+void DropCache(nft_ctx* ctx) {
+  nft_run_cmd_from_buffer(ctx, "}");
+  nft_ctx_get_output_buffer(ctx);
+  nft_ctx_get_error_buffer(ctx);
+}
+
 class Fd {
  public:
   explicit Fd(int fd) : fd_(fd) {}
@@ -114,6 +124,7 @@ bool NftRun(const std::string& netns, const std::string& input, bool dryRun, Nft
   nft_ctx_set_dry_run(ctx, false);
   out.output = nft_ctx_get_output_buffer(ctx);
   out.error = nft_ctx_get_error_buffer(ctx);
+  if (dryRun && out.rc == 0) DropCache(ctx);
   return true;
 }
 
