@@ -3,6 +3,9 @@
  * beside its figures. `quick` shrinks sizes and repeats so CI can run each once as a smoke test.
  */
 import { countersScenario } from './counters.js';
+import { benchApply } from './apply.js';
+import { benchCompile, reportCompile } from './compile.js';
+import { benchDataplane } from './dataplane.js';
 import { benchParse, reportParse } from './parse.js';
 
 export interface BenchContext {
@@ -23,6 +26,23 @@ export const scenarios: Scenario[] = [
     async run(ctx) {
       ctx.log(reportParse(ctx.quick ? benchParse(50, 50, 3) : benchParse(1000, 50, 15)));
     },
+  },
+  {
+    name: 'compile',
+    description: 'compile of 1,000 guests x 50 rules, and the ruleset size',
+    async run(ctx) {
+      ctx.log(reportCompile(ctx.quick ? benchCompile(50, 50, 3) : benchCompile(1000, 50, 10)));
+    },
+  },
+  {
+    name: 'apply',
+    description: 'full atomic apply, one-guest incremental change, no-op, one IP-set element with 100k present (lab namespace)',
+    run: benchApply,
+  },
+  {
+    name: 'dataplane',
+    description: 'per-packet cost vs number of firewalled guests (verdict-map dispatch), interleaved with a no-filter baseline',
+    run: benchDataplane,
   },
   countersScenario,
 ];

@@ -1,0 +1,157 @@
+import { performance } from 'node:perf_hooks';
+import { NftCliBackend, type NftBackend } from '../src/apply/backend.js';
+import { runNft } from '../src/apply/exec.js';
+import { NftApplier } from '../src/apply/index.js';
+import { plan } from '../src/apply/plan.js';
+import { compile } from '../src/compiler/compile.js';
+import type { Ruleset } from '../src/compiler/ruleset.js';
+import { loadTree } from '../src/config/tree.js';
+import { MemoryTree } from '../src/config/tree-reader.js';
+import { Lab } from '../src/lab/index.js';
+import { resolve } from '../src/model/resolve.js';
+import type { BenchContext } from './run.js';
+import { FACTS, fmtSize, rulesetSize } from './compile.js';
+import { fmtMs, summarize } from './stats.js';
+import { syntheticTree } from './synthetic.js';
+
+const PREFIX = 'fwbench-';
+
+/** A synthetic tree whose `bigset` holds `n` addresses two apart (so the compiler cannot merge them). */
+function treeFiles(guests: number, rules: number, bigset: number, extraBig = 0, guestEdit = false): Map<string, string> {
+  const files = syntheticTree({ guests, rules });
+  const addr = (i: number): string => `10.${100 + (i >> 15)}.${(i >> 7) & 0xff}.${(i & 0x7f) * 2}`;
+  const big = Array.from({ length: bigset + extraBig }, (_, i) => addr(i));
+  files.set('firewall/cluster.fw', files.get('firewall/cluster.fw')!.replace('[IPSET bigset]\n', `[IPSET bigset]\n${big.join('\n')}\n`));
+  if (guestEdit) files.set('firewall/1000.fw', `${files.get('firewall/1000.fw')!}IN ACCEPT -p tcp -dport 4444\n`);
+  return files;
+}
+
+function rulesetOf(files: Map<string, string>): Ruleset {
+  const { tree } = loadTree(new MemoryTree(files), 'pve1');
+  return compile(resolve(tree, { ...FACTS, now: 0 }).policy, { bridgeConntrack: false });
+}
+
+const fmt = (xs: number[]): string => {
+  const s = summarize(xs);
+  return `p50 ${fmtMs(s.p50)} / p99 ${fmtMs(s.p99)} / min ${fmtMs(s.min)} (n=${s.n})`;
+};
+
+async function timed<T>(f: () => Promise<T>): Promise<[number, T]> {
+  const t0 = performance.now();
+  const v = await f();
+  return [performance.now() - t0, v];
+}
+
+/** Full atomic applies (NftApplier, `{full: true}`) at several sizes, with and without `nft -c`. */
+async function fullApplies(ctx: BenchContext, lab: Lab, sizes: number[], repeats: number): Promise<void> {
+  ctx.log(`full atomic apply (NftApplier.apply(rs, {full:true}): JSON through one \`nft -j -f\` process, plus one \`nft -j -c\` when prechecked)`);
+  for (const g of sizes) {
+    const rs = rulesetOf(treeFiles(g, 50, 0));
+    const withCheck = new NftApplier({ netns: lab.host });
+    const noCheck = new NftApplier({ netns: lab.host, skipPrecheck: true });
+    const a: number[] = [];
+    const b: number[] = [];
+    for (let i = 0; i < repeats; i++) {
+      a.push((await timed(() => withCheck.apply(rs, { full: true })))[0]);
+      b.push((await timed(() => noCheck.apply(rs, { full: true })))[0]);
+    }
+    ctx.log(`  ${g} guests x 50 rules (${fmtSize(rulesetSize(rs))})`);
+    ctx.log(`    with nft -c     ${fmt(a)}`);
+    ctx.log(`    without nft -c  ${fmt(b)}`);
+    await noCheck.stop();
+  }
+}
+
+/** Incremental changes on one ruleset: one guest's rules edited back and forth, and no-op resyncs. */
+async function incremental(ctx: BenchContext, lab: Lab, guests: number, repeats: number): Promise<void> {
+  const a = rulesetOf(treeFiles(guests, 50, 0));
+  const b = rulesetOf(treeFiles(guests, 50, 0, 0, true));
+  const applier = new NftApplier({ netns: lab.host });
+  await applier.apply(a, { full: true });
+  const edit: number[] = [];
+  const noop: number[] = [];
+  let cmds = 0;
+  for (let i = 0; i < repeats; i++) {
+    const [t, r] = await timed(() => applier.apply(i % 2 ? a : b));
+    if (r.mode !== 'incremental' || r.changed.join() !== 'guest/1000') throw new Error(`expected an incremental guest/1000 change, got ${r.mode} ${r.changed.join()}`);
+    edit.push(t);
+    cmds = r.commands;
+    const [tn, n] = await timed(() => applier.apply(i % 2 ? a : b));
+    if (n.mode !== 'noop' || n.commands !== 0) throw new Error(`no-op apply sent ${n.commands} commands`);
+    noop.push(tn);
+  }
+  ctx.log(`incremental on ${guests} guests x 50 rules (${fmtSize(rulesetSize(a))})`);
+  ctx.log(`  one guest's rules changed (${cmds} commands: its chains flushed and refilled, nft -c + nft -f)  ${fmt(edit)}`);
+  ctx.log(`  no-op resync (plan only; sent 0 commands, nothing read back)                                   ${fmt(noop)}`);
+  await applier.stop();
+}
+
+/** The real nft backend, remembering the last error (an incremental failure makes NftApplier fall back to full). */
+class Recording implements NftBackend {
+  lastError = '';
+  private readonly inner: NftCliBackend;
+  constructor(lab: Lab) {
+    this.inner = new NftCliBackend(lab.execIn(lab.host));
+  }
+  check(doc: Parameters<NftBackend['check']>[0]): Promise<void> {
+    return this.inner.check(doc).catch((e: Error) => this.fail(e));
+  }
+  apply(doc: Parameters<NftBackend['apply']>[0]): Promise<void> {
+    return this.inner.apply(doc).catch((e: Error) => this.fail(e));
+  }
+  private fail(e: Error): never {
+    this.lastError = e.message.slice(0, 400);
+    throw e;
+  }
+}
+
+/** One element added/removed in a 100k-element IP set: whole apply, plan alone, bare `nft -f` floor. */
+async function setElement(ctx: BenchContext, lab: Lab, elements: number, repeats: number): Promise<void> {
+  const a = rulesetOf(treeFiles(10, 50, elements));
+  const b = rulesetOf(treeFiles(10, 50, elements, 1));
+  const table = a.tables.find((t) => t.sets.some((s) => s.source === 'dc/bigset' && s.type === 'ipv4_addr'))!;
+  const set = table.sets.find((s) => s.source === 'dc/bigset' && s.type === 'ipv4_addr')!;
+  const exec = lab.execIn(lab.host);
+  const out: Record<string, number[]> = { whole: [], whole1: [], plan: [], floor: [], start: [] };
+  for (const skip of [false, true]) {
+    const backend = new Recording(lab);
+    const applier = new NftApplier({ backend, skipPrecheck: skip });
+    await applier.apply(a, { full: true });
+    for (let i = 0; i < repeats; i++) {
+      const [t, r] = await timed(() => applier.apply(i % 2 ? a : b));
+      if (r.mode !== 'incremental' || r.commands !== 1) throw new Error(`expected one element command, got ${r.mode} ${r.commands} (${backend.lastError})`);
+      out[skip ? 'whole1' : 'whole']!.push(t);
+    }
+    await applier.stop();
+  }
+  for (let i = 0; i < repeats; i++) out.plan!.push((await timed(async () => plan(i % 2 ? b : a, i % 2 ? a : b)))[0]);
+  const applier = new NftApplier({ netns: lab.host, skipPrecheck: true });
+  await applier.apply(a, { full: true });
+  const extra = '10.103.13.64'; // not in the set (addresses run up to 10.103.13.62 at 100k)
+  for (let i = 0; i < repeats; i++) {
+    const op = i % 2 ? 'delete' : 'add';
+    out.floor!.push((await timed(() => runNft(exec, ['-f', '-'], `${op} element ${table.family} ${table.name} ${set.name} { ${extra} }\n`)))[0]);
+    out.start!.push((await timed(() => exec.run('true', [])))[0]);
+  }
+  await applier.stop();
+  ctx.log(`one IP-set element with ${set.elements.length} elements in ${table.family} ${table.name} ${set.name} (10 guests x 50 rules around it)`);
+  ctx.log(`  there is no in-process libnftables path yet: every figure below includes spawning nft (via ip netns exec)`);
+  ctx.log(`  NftApplier.apply, whole (plan + nft -c + nft -f)  ${fmt(out.whole!)}   (goal ≤ 20 ms whole process: ${summarize(out.whole!).p50 <= 20 ? 'met' : 'NOT met'} at p50)`);
+  ctx.log(`  NftApplier.apply, skipPrecheck (plan + nft -f)    ${fmt(out.whole1!)}`);
+  ctx.log(`  plan() alone, in-process (diff of the record)      ${fmt(out.plan!)}   (goal ≤ 1 ms in-process: ${summarize(out.plan!).p50 <= 1 ? 'met' : 'NOT met'} at p50; excludes the kernel)`);
+  ctx.log(`  floor: nft -f of the one element command (text)    ${fmt(out.floor!)}`);
+  ctx.log(`  process start-up alone: ip netns exec <ns> true    ${fmt(out.start!)}`);
+}
+
+export async function benchApply(ctx: BenchContext): Promise<void> {
+  const q = ctx.quick;
+  ctx.log(`  method: in-process wall time around each call (performance.now), real nft ${q ? '' : ''}in a lab namespace (${PREFIX}h); p50 / p99 (nearest rank) / min`);
+  const lab = await Lab.create({ prefix: PREFIX, bridges: [{ name: 'vmbr0' }], guests: [] });
+  try {
+    await fullApplies(ctx, lab, q ? [10] : [25, 50, 100], q ? 1 : 3);
+    await incremental(ctx, lab, q ? 10 : 100, q ? 4 : 20);
+    await setElement(ctx, lab, q ? 10_000 : 100_000, q ? 4 : 40);
+  } finally {
+    await lab.dispose();
+  }
+}
