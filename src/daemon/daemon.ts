@@ -1,41 +1,19 @@
 import type { Logger } from 'pino';
-import type { ApplyResult } from '../apply/index.js';
-import { NftError } from '../apply/index.js';
-import type { CompileFacts } from '../compiler/compile.js';
-import type { Ruleset } from '../compiler/ruleset.js';
 import { formatDiagnostic, type Diagnostic } from '../config/diagnostics.js';
-import type { HostFacts } from '../model/policy.js';
 import type { ErrorKind, MetricsRegistry } from '../metrics/registry.js';
-import { build, rulesetStats } from './build.js';
-import { checkLockout, type Ingress, type SshSession } from './lockout.js';
+import type { RulesetStats } from './build.js';
+import type { CycleResult, Engine, Failure, Persisted } from './engine.js';
 import { RateLimiter } from './rate-limit.js';
-import { changedPaths, readSource, sameHashes, type SourceRead } from './source.js';
-import { loadLastGood, saveLastGood, StateError, type LastGood } from './state-store.js';
 import type { DaemonStatus } from './status.js';
-
-/** The part of NftApplier the daemon uses (a fake in unit tests). */
-export interface Applier {
-  apply(ruleset: Ruleset, opts?: { full?: boolean }): Promise<ApplyResult>;
-}
 
 export interface DaemonDeps {
   configDir: string;
   stateDir: string;
-  node: string;
-  applier: Applier;
+  engine: Engine;
   log: Logger;
   metrics: MetricsRegistry;
-  /** Host facts for a compile at Unix time `now` (seconds). */
-  facts: (now: number) => HostFacts;
-  compileFacts: CompileFacts;
-  /** Refuse configs with error diagnostics instead of applying the rest. */
-  strict?: boolean;
-  /** The operator's session to protect (undefined: no guard), and where it enters. */
-  ssh?: { session: SshSession; ingress: Ingress };
   debounceMs?: number;
   maxDelayMs?: number;
-  resyncMs?: number;
-  read?: (dir: string, node: string) => SourceRead;
   now?: () => number;
 }
 
@@ -43,20 +21,18 @@ interface LastAttempt {
   at: number;
   ok: boolean;
   durationMs: number;
-  mode?: ApplyResult['mode'];
+  mode?: 'full' | 'incremental' | 'noop';
   changed?: string[];
   error?: { kind: ErrorKind; code: string; message: string };
 }
 
 /**
- * The reload loop: change events → debounce → read → compile → guard → apply → persist.
- * One cycle runs at a time; events during a cycle coalesce into one more cycle. Every failure
- * keeps the ruleset in the kernel as it is.
+ * The reload loop: change events → debounce → engine cycle (read, compile, guard, apply,
+ * persist) → metrics, logs, status. One cycle runs at a time; events during a cycle coalesce
+ * into one more. Every failure keeps the ruleset in the kernel as it is.
  */
 export class Daemon {
   private generation = 0;
-  private enforced: LastGood | undefined;
-  private stateSaved = true;
   private last: LastAttempt | undefined;
   private lastSuccessAt: number | undefined;
   private diagnostics: Diagnostic[] = [];
@@ -68,7 +44,6 @@ export class Daemon {
   private firstEventAt: number | undefined;
   private debounce: NodeJS.Timeout | undefined;
   private expiry: NodeJS.Timeout | undefined;
-  private expiryAt: number | undefined;
   private stopped = false;
   private readonly limiter = new RateLimiter(60_000);
   private readonly now: () => number;
@@ -81,17 +56,13 @@ export class Daemon {
 
   /** Reapplies the last good ruleset (before any compile), then runs the first reload. */
   async start(): Promise<void> {
-    const lg = loadLastGood(this.d.stateDir);
-    if (lg) {
-      this.generation = lg.generation;
-      try {
-        const r = await this.d.applier.apply(lg.applied.ruleset, { full: true });
-        this.enforced = lg;
-        this.d.log.info({ event: 'restore', generation: lg.generation, durationMs: round(r.durationMs) }, 'reapplied the last good ruleset');
-        this.setRulesetGauges(lg.applied.ruleset);
-      } catch (e) {
-        this.fail('apply', e, this.now());
-      }
+    const r = await this.d.engine.restore();
+    if (r.kind !== 'none') this.generation = r.generation;
+    if (r.kind === 'restored') {
+      this.d.log.info({ event: 'restore', generation: r.generation, durationMs: round(r.durationMs) }, 'reapplied the last good ruleset');
+      this.setRulesetGauges(r.stats);
+    } else if (r.kind === 'failed') {
+      this.fail(r.error, this.now());
     }
     this.d.metrics.m.generation.set(this.generation);
     await this.reload();
@@ -116,7 +87,7 @@ export class Daemon {
     return this.kick();
   }
 
-  /** Periodic full resync: reads the tree; compiles only if something changed. */
+  /** Periodic full resync: reads the tree; compiles only if something changed (or the last attempt failed). */
   resync(): Promise<void> {
     this.dirty = true;
     return this.kick();
@@ -168,7 +139,14 @@ export class Daemon {
           this.dirty = false;
           const force = this.force;
           this.force = false;
-          await this.cycle(force);
+          const t0 = this.now();
+          let r: CycleResult;
+          try {
+            r = await this.d.engine.cycle({ force, retry: this.last?.ok === false });
+          } catch (e) {
+            r = { kind: 'failed', error: { kind: 'compile', code: (e as { code?: string }).code ?? 'E_ENGINE', message: String((e as Error).message ?? e) } };
+          }
+          this.handle(r, t0);
         }
       } finally {
         this.running = undefined;
@@ -177,99 +155,63 @@ export class Daemon {
     return this.running;
   }
 
-  private async cycle(force: boolean): Promise<void> {
-    const t0 = this.now();
-    const src = (this.d.read ?? readSource)(this.d.configDir, this.d.node);
-    if (!src.ok) {
-      this.tree = { available: false, error: `${src.code}: ${src.message}` };
-      this.d.metrics.m.treeAvailable.set(0);
-      this.d.metrics.m.errors.inc({ kind: 'read' });
-      this.logLimited(`read:${src.code}:${src.path}`, 'warn', { event: 'tree-unavailable', code: src.code, path: src.path }, `config tree unavailable, keeping the last good ruleset: ${src.message}`);
+  private handle(r: CycleResult, t0: number): void {
+    const m = this.d.metrics.m;
+    if (r.kind === 'unavailable') {
+      this.tree = { available: false, error: `${r.code}: ${r.message}` };
+      m.treeAvailable.set(0);
+      m.errors.inc({ kind: 'read' });
+      this.logLimited(`read:${r.code}:${r.path}`, 'warn', { event: 'tree-unavailable', code: r.code, path: r.path }, `config tree unavailable, keeping the last good ruleset: ${r.message}`);
       return;
     }
     if (!this.tree.available) this.d.log.info({ event: 'tree-available' }, 'config tree is readable again');
     this.tree = { available: true };
-    this.d.metrics.m.treeAvailable.set(1);
-
-    const nowS = Math.floor(t0 / 1000);
-    const unchanged = sameHashes(src.hashes, this.enforced?.hashes) && this.last?.ok !== false;
-    if (unchanged && !force) {
-      if (!this.stateSaved) await this.persist();
+    m.treeAvailable.set(1);
+    if (r.kind === 'unchanged') {
+      if (r.persisted) this.persisted(r.persisted);
       return;
     }
+    if (r.diagnostics) this.setDiagnostics(r.diagnostics);
+    this.scheduleExpiry(r.expiresAt);
+    if (r.kind === 'failed') return this.fail(r.error, t0);
 
-    let built;
-    try {
-      built = build(src.tree, src.diagnostics, this.d.facts(nowS), this.d.compileFacts);
-    } catch (e) {
-      this.setDiagnostics(src.diagnostics);
-      return this.fail('compile', e, t0);
-    }
-    this.setDiagnostics(built.diagnostics);
-    this.scheduleExpiry(built.expiresAt);
-    const errors = built.diagnostics.filter((x) => x.severity === 'error');
-    if (this.d.strict && errors.length) {
-      return this.fail('strict', { code: 'E_STRICT', message: `${errors.length} error diagnostic(s); first: ${formatDiagnostic(errors[0]!)}` }, t0);
-    }
-    if (this.d.ssh) {
-      const v = checkLockout(built.ruleset, this.d.ssh.session, this.d.ssh.ingress);
-      if (v.cut) {
-        const s = v.session;
-        return this.fail('lockout', { code: 'E_LOCKOUT', message: `the new ruleset would ${v.action} SSH from ${s.clientIp} to ${s.serverIp}:${s.serverPort}` }, t0);
-      }
-    }
-
-    let r: ApplyResult;
-    try {
-      r = await this.d.applier.apply(built.ruleset);
-    } catch (e) {
-      return this.fail(e instanceof NftError && e.code === 'E_NFT_CHECK' ? 'check' : 'apply', e, t0);
-    }
-    const prevHashes = this.enforced?.hashes ?? {};
-    if (r.mode !== 'noop' || !this.enforced) this.generation++;
-    this.enforced = { version: 1, generation: this.generation, appliedAt: this.now(), hashes: src.hashes, applied: { version: 1, ruleset: built.ruleset } };
-    this.stateSaved = false;
     const total = this.now() - t0;
+    this.generation = r.generation;
     this.last = { at: this.now(), ok: true, durationMs: round(total), mode: r.mode, changed: r.changed };
     this.lastSuccessAt = this.last.at;
-    const m = this.d.metrics.m;
     m.applies.inc({ result: 'ok', mode: r.mode });
-    if (r.mode !== 'noop') m.applyDuration.observe(r.durationMs / 1000);
+    if (r.mode !== 'noop') m.applyDuration.observe(r.applyMs / 1000);
     m.reloadDuration.observe(total / 1000);
     m.generation.set(this.generation);
     m.lastSuccess.set(this.last.at / 1000);
     m.lastApplyOk.set(1);
-    this.setRulesetGauges(built.ruleset);
+    this.setRulesetGauges(r.stats);
     this.d.log.info(
-      { event: 'apply', mode: r.mode, changed: r.changed, files: changedPaths(prevHashes, src.hashes), commands: r.commands, applyMs: round(r.durationMs), totalMs: round(total), generation: this.generation },
+      { event: 'apply', mode: r.mode, changed: r.changed, files: r.files, commands: r.commands, applyMs: round(r.applyMs), totalMs: round(total), generation: this.generation },
       r.mode === 'noop' ? 'ruleset unchanged' : `applied (${r.mode}, ${r.changed.length} change(s))`,
     );
-    await this.persist();
+    this.persisted(r.persisted);
   }
 
-  private async persist(): Promise<void> {
-    if (!this.enforced) return;
-    try {
-      await saveLastGood(this.d.stateDir, this.enforced);
-      this.stateSaved = true;
+  private persisted(p: Persisted): void {
+    if (p.stateError === undefined) {
       if (this.stateError) this.d.log.info({ event: 'state-saved' }, 'state dir writable again');
       this.stateError = undefined;
-    } catch (e) {
-      this.stateError = e instanceof StateError ? `${e.code}: ${e.message}` : String(e);
-      this.d.metrics.m.errors.inc({ kind: 'state' });
-      this.logLimited(`state:${this.stateError}`, 'error', { event: 'state-unwritable', err: this.stateError }, 'cannot save the last good ruleset (kept in memory; retried on every resync)');
+      return;
     }
+    this.stateError = p.stateError;
+    this.d.metrics.m.errors.inc({ kind: 'state' });
+    this.logLimited(`state:${p.stateError}`, 'error', { event: 'state-unwritable', err: p.stateError }, 'cannot save the last good ruleset (kept in memory; retried on every resync)');
   }
 
-  private fail(kind: ErrorKind, e: unknown, t0: number): void {
-    const err = e as { code?: unknown; message?: unknown; stderr?: unknown };
-    const code = typeof err.code === 'string' ? err.code : 'E_UNKNOWN';
-    const message = typeof err.message === 'string' ? err.message : String(e);
+  private fail(error: Failure, t0: number): void {
+    const { kind, code, message } = error;
     this.last = { at: this.now(), ok: false, durationMs: round(this.now() - t0), error: { kind, code, message } };
-    this.d.metrics.m.errors.inc({ kind });
-    this.d.metrics.m.applies.inc({ result: 'error', mode: 'none' });
-    this.d.metrics.m.lastApplyOk.set(0);
-    const extra = typeof err.stderr === 'string' ? { stderr: err.stderr.slice(0, 2000) } : {};
+    const m = this.d.metrics.m;
+    m.errors.inc({ kind });
+    m.applies.inc({ result: 'error', mode: 'none' });
+    m.lastApplyOk.set(0);
+    const extra = error.stderr === undefined ? {} : { stderr: error.stderr };
     this.logLimited(`fail:${kind}:${code}:${message}`, 'error', { event: 'apply-failed', kind, code, ...extra }, `not applied, the running ruleset stays: ${message}`);
   }
 
@@ -284,8 +226,7 @@ export class Daemon {
     for (const [s, n] of Object.entries(counts)) this.d.metrics.m.diagnostics.set({ severity: s }, n);
   }
 
-  private setRulesetGauges(r: Ruleset): void {
-    const s = rulesetStats(r);
+  private setRulesetGauges(s: RulesetStats): void {
     const m = this.d.metrics.m;
     m.rules.set(s.rules);
     m.chains.set(s.chains);
@@ -293,12 +234,12 @@ export class Daemon {
     m.elements.set(s.elements);
   }
 
+  /** `enable: <timestamp>` runs out by itself: recompile when it does. */
   private scheduleExpiry(at: number | undefined): void {
     clearTimeout(this.expiry);
     this.expiry = undefined;
-    this.expiryAt = at === undefined ? undefined : at * 1000;
-    if (this.expiryAt === undefined) return;
-    this.expiry = setTimeout(() => void this.reload(), Math.max(0, this.expiryAt - this.now()));
+    if (at === undefined || this.stopped) return;
+    this.expiry = setTimeout(() => void this.reload(), Math.max(0, at * 1000 - this.now()));
     this.expiry.unref();
   }
 

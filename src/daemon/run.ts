@@ -1,9 +1,8 @@
 import type { Logger } from 'pino';
-import { NftApplier } from '../apply/index.js';
 import { probeFeatures } from '../apply/probe.js';
 import { SpawnExec } from '../apply/exec.js';
 import { ensureBridgeNf } from '../apply/sysctl.js';
-import type { HostFacts } from '../model/policy.js';
+import type { CommonOptions } from '../cli/context.js';
 import { metricsRegistry, type MetricsRegistry } from '../metrics/registry.js';
 import { startMetricsServer, type MetricsServer } from '../metrics/server.js';
 import { serveControl, socketPath, type ControlServer } from './control.js';
@@ -12,12 +11,14 @@ import { findIngress } from './ingress.js';
 import type { SshSession } from './lockout.js';
 import { ensureDir } from './state-store.js';
 import { TreeWatcher } from './watcher.js';
+import { WorkerEngine } from './worker-engine.js';
 
 export interface RunOptions {
   configDir: string;
   stateDir: string;
   node: string;
-  facts: (now: number) => HostFacts;
+  /** --node/--host-ip/--local-network, evaluated by the worker on every compile. */
+  common: CommonOptions;
   metricsListen: string;
   strict: boolean;
   /** The session to protect; undefined with --force or without SSH_CONNECTION. */
@@ -54,20 +55,17 @@ export async function runDaemon(o: RunOptions): Promise<number> {
     log.warn({ event: 'sysctl', code: (e as { code?: string }).code }, `bridged traffic may bypass the inet hooks: ${(e as Error).message}`);
   }
   const features = await probeFeatures(exec).catch(() => ({ bridgeConntrack: false }));
-  const daemon = new Daemon({
+  const engine = new WorkerEngine({
     configDir: o.configDir,
     stateDir: o.stateDir,
     node: o.node,
-    applier: new NftApplier(o.netns ? { netns: o.netns } : {}),
-    log,
-    metrics: registry,
-    facts: o.facts,
+    common: o.common,
     compileFacts: { bridgeConntrack: features.bridgeConntrack },
     strict: o.strict,
     ...(o.ssh ? { ssh: { session: o.ssh, ingress: findIngress(o.ssh.serverIp) } } : {}),
-    debounceMs: o.debounceMs,
-    resyncMs: o.resyncMs,
+    ...(o.netns ? { netns: o.netns } : {}),
   });
+  const daemon = new Daemon({ configDir: o.configDir, stateDir: o.stateDir, engine, log, metrics: registry, debounceMs: o.debounceMs });
 
   let metrics: MetricsServer | undefined;
   let control: ControlServer | undefined;
@@ -125,5 +123,6 @@ export async function runDaemon(o: RunOptions): Promise<number> {
   watcher.close();
   control?.close();
   await metrics.close();
+  await engine.close();
   return code;
 }

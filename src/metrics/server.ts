@@ -52,7 +52,7 @@ export function startMetricsServer(listen: string, registry: MetricsRegistry, he
       res.writeHead(404, { 'content-type': 'text/plain' }).end('not found\n');
     }
   });
-  server.keepAliveTimeout = 5000;
+  server.keepAliveTimeout = 65_000; // longer than any stall, so a reused connection is not reset under a request
   return new Promise((resolve, reject) => {
     server.once('error', (e: NodeJS.ErrnoException) => reject(new ListenError(e.code ?? 'E_LISTEN', `cannot listen on ${listen}: ${e.message}`)));
     server.listen(port, host, () => {

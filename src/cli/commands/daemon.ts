@@ -53,7 +53,7 @@ export const registerDaemon: Register = (program, setExit) => {
             configDir: opts.config ?? defaultConfigDir(),
             stateDir: opts.stateDir,
             node,
-            facts: (now) => hostFacts(opts, now).facts,
+            common: { ...(opts.config ? { config: opts.config } : {}), node, ...(opts.hostIp ? { hostIp: opts.hostIp } : {}), ...(opts.localNetwork ? { localNetwork: opts.localNetwork } : {}) },
             metricsListen: opts.metricsListen,
             strict: opts.strict === true,
             ...(ssh ? { ssh } : {}),

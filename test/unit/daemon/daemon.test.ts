@@ -8,6 +8,7 @@ import { FakeNft } from '../../../src/backend/fake/index.js';
 import { loadTree } from '../../../src/config/tree.js';
 import { MemoryTree } from '../../../src/config/tree-reader.js';
 import { Daemon } from '../../../src/daemon/daemon.js';
+import { InlineEngine, type EngineDeps } from '../../../src/daemon/engine.js';
 import type { SourceRead } from '../../../src/daemon/source.js';
 import { loadLastGood } from '../../../src/daemon/state-store.js';
 import { MetricsRegistry } from '../../../src/metrics/registry.js';
@@ -36,13 +37,15 @@ let src: Source;
 let metrics: MetricsRegistry;
 let lines: Record<string, unknown>[];
 
-function makeDaemon(over: Partial<ConstructorParameters<typeof Daemon>[0]> = {}): Daemon {
+function makeDaemon(over: Partial<EngineDeps> & { debounceMs?: number; maxDelayMs?: number } = {}): Daemon {
   const log = pino({ level: 'info' }, { write: (s: string) => void lines.push(JSON.parse(s) as Record<string, unknown>) });
-  return new Daemon({
-    configDir: '/cfg', stateDir, node: 'pve1', applier: new NftApplier({ backend: fake }), log, metrics,
+  const { debounceMs = 20, maxDelayMs = 200, ...eng } = over;
+  const engine = new InlineEngine({
+    configDir: '/cfg', stateDir, node: 'pve1', applier: new NftApplier({ backend: fake }),
     facts: (now) => ({ node: 'pve1', hostIPv4: '10.9.0.1', localNetwork: '10.9.0.0/24', now }),
-    compileFacts: { bridgeConntrack: false }, read: src.read, debounceMs: 20, maxDelayMs: 200, ...over,
+    compileFacts: { bridgeConntrack: false }, read: src.read, ...eng,
   });
+  return new Daemon({ configDir: '/cfg', stateDir: eng.stateDir ?? stateDir, engine, log, metrics, debounceMs, maxDelayMs });
 }
 
 const elements = (): string => JSON.stringify([...fake.kernel.get('inet fwctl')?.sets.keys() ?? []].map((s) => fake.elements('inet', 'fwctl', s)));
