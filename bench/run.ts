@@ -2,6 +2,7 @@
  * Benchmark scenarios behind `fwctl bench` and `npm run bench`. Every scenario prints its method
  * beside its figures. `quick` shrinks sizes and repeats so CI can run each once as a smoke test.
  */
+import { setElemScenario } from './apply-lib.js';
 import { countersScenario } from './counters.js';
 import { benchApply } from './apply.js';
 import { benchCompile, reportCompile } from './compile.js';
@@ -45,6 +46,7 @@ export const scenarios: Scenario[] = [
     run: benchDataplane,
   },
   countersScenario,
+  setElemScenario,
 ];
 
 export async function runBench(names: string[], ctx: BenchContext): Promise<void> {
