@@ -53,6 +53,9 @@ type Opts = Record<OptKey, { opt: Token; value: Token } | undefined>;
 /** All keys present from the start, so that every rule's option table has the same shape. */
 const noOpts = (): Opts => ({ iface: undefined, proto: undefined, dport: undefined, sport: undefined, source: undefined, dest: undefined, log: undefined, icmpType: undefined });
 
+/** `-name` or `--name`; the name is what follows the dashes. */
+const OPTION_SYNTAX = /^--?[a-z][a-z-]*$/;
+
 const ADDR_OPTS = ['source', 'dest'] as const;
 
 const HOST_IFACE = /^[a-z][a-z0-9_]{1,20}([:.]\d+)?$/i;
@@ -138,7 +141,7 @@ export function parseRule(line: Line, file: string, env: RuleEnv, diags: Diagnos
   const opts = noOpts();
   for (let i = 2; i < tokens.length; i += 2) {
     const opt = tokens[i] as Token;
-    const name = /^--?([a-z][a-z-]*)$/.exec(opt.text)?.[1];
+    const name = OPTION_SYNTAX.test(opt.text) ? opt.text.slice(opt.text.startsWith('--') ? 2 : 1) : undefined;
     const key = name === undefined ? undefined : OPTION_NAMES[name];
     if (!key) {
       err(opt.col, Code.RuleOptionUnknown, `unable to parse rule parameters at '${opt.text}'`, '-i, -p, -dport, -sport, -source, -dest, -log, -icmp-type');
