@@ -143,7 +143,7 @@ function option(st: State, line: Line, kind: FwKind): void {
     return;
   }
   const opts = st.ast.options as Record<string, unknown>;
-  if (r.key in opts) st.diags.warn(span(st, line), Code.OptionDuplicate, `option '${r.key}' set again; the last value applies`);
+  if (Object.hasOwn(opts, r.key)) st.diags.warn(span(st, line), Code.OptionDuplicate, `option '${r.key}' set again; the last value applies`);
   opts[r.key] = r.value;
   st.ast.optionSpans[r.key] = span(st, line);
 }

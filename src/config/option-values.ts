@@ -148,7 +148,8 @@ export function parseOptionLine(kind: FwKind, text: string): OptionResult {
   const m = /^([A-Za-z0-9_]+):[ \t]*(.*)$/.exec(text);
   if (!m) return { error: 'unknown', message: `cannot parse option line '${text}'` };
   const key = (m[1] ?? '').toLowerCase();
-  const parser = BY_KIND[kind][key];
+  const table = BY_KIND[kind];
+  const parser = Object.hasOwn(table, key) ? table[key] : undefined;
   if (!parser) return { error: 'unknown', key, message: `unknown option '${m[1]}' for a ${kind} file` };
   const raw = m[2] ?? '';
   const valueOffset = text.length - raw.length;

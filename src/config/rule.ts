@@ -26,18 +26,18 @@ const TYPES_BY_ENV: Record<RuleEnv, readonly RuleType[]> = {
   group: ['in', 'out', 'forward'],
 };
 
-const OPTION_NAMES: Record<string, OptKey> = {
-  i: 'iface',
-  iface: 'iface',
-  p: 'proto',
-  proto: 'proto',
-  dport: 'dport',
-  sport: 'sport',
-  source: 'source',
-  dest: 'dest',
-  log: 'log',
-  'icmp-type': 'icmpType',
-};
+const OPTION_NAMES = new Map<string, OptKey>([
+  ['i', 'iface'],
+  ['iface', 'iface'],
+  ['p', 'proto'],
+  ['proto', 'proto'],
+  ['dport', 'dport'],
+  ['sport', 'sport'],
+  ['source', 'source'],
+  ['dest', 'dest'],
+  ['log', 'log'],
+  ['icmp-type', 'icmpType'],
+]);
 
 const RULE_TYPES: readonly RuleType[] = ['in', 'out', 'forward', 'group'];
 
@@ -142,7 +142,7 @@ export function parseRule(line: Line, file: string, env: RuleEnv, diags: Diagnos
   for (let i = 2; i < tokens.length; i += 2) {
     const opt = tokens[i] as Token;
     const name = OPTION_SYNTAX.test(opt.text) ? opt.text.slice(opt.text.startsWith('--') ? 2 : 1) : undefined;
-    const key = name === undefined ? undefined : OPTION_NAMES[name];
+    const key = name === undefined ? undefined : OPTION_NAMES.get(name);
     if (!key) {
       err(opt.col, Code.RuleOptionUnknown, `unable to parse rule parameters at '${opt.text}'`, '-i, -p, -dport, -sport, -source, -dest, -log, -icmp-type');
       return undefined;

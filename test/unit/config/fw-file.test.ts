@@ -96,6 +96,8 @@ describe('[OPTIONS]', () => {
   });
 
   const bad: [string, 'cluster' | 'host' | 'guest', string][] = [
+    ['constructor: 1', 'cluster', '2:1 FW_OPTION_UNKNOWN'],
+    ['hasOwnProperty: 1', 'host', '2:1 FW_OPTION_UNKNOWN'],
     ['dafadfsdf: afda', 'guest', '2:1 FW_OPTION_UNKNOWN'],
     ['no colon here', 'guest', '2:1 FW_OPTION_UNKNOWN'],
     ['nosmurfs: 1', 'guest', '2:1 FW_OPTION_UNKNOWN'],

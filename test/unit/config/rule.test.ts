@@ -112,6 +112,8 @@ describe('rule syntax: invalid forms (line:col code)', () => {
     ['IN SSH(ACCEPT) -p udp', ['2:16 FW_MACRO_CONFLICT']],
     ['IN HTTP(ACCEPT) -dport 8080 -p tcp', ['2:17 FW_MACRO_CONFLICT']],
     ['IN ACCEPT -x 1', ['2:11 FW_RULE_OPTION_UNKNOWN']],
+    ['IN ACCEPT -constructor x', ['2:11 FW_RULE_OPTION_UNKNOWN']],
+    ['IN ACCEPT --__proto__ x', ['2:11 FW_RULE_OPTION_UNKNOWN']],
     ['IN ACCEPT ---p tcp', ['2:11 FW_RULE_OPTION_UNKNOWN']],
     ['IN ACCEPT -p', ['2:11 FW_RULE_OPTION_NO_VALUE']],
     ['IN ACCEPT -p foo', ['2:14 FW_PROTO_UNKNOWN']],
