@@ -4,7 +4,7 @@
  * always removed. Each sample is one transaction (add one element, then delete it again), timed
  * in-process around backend.apply(); p50/p99 over ≥ 200 add+delete pairs after a warm-up, for an
  * interval set (fwctl's IP sets) and a plain hash set, each alone in the namespace: nft 1.0.6
- * fetches every element of every interval set in the namespace before any element change. Run: `npx tsx bench/apply-lib.ts [--quick]`.
+ * fetches every element of every interval set in the namespace before any element change. Run: `npx tsx bench/apply-lib.ts [--quick] [--pairs N --cli-pairs N --elements N] [--hash-only|--interval-only]`.
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -72,11 +72,21 @@ async function pairs(b: NftBackend, set: string, iters: number, precheck: boolea
   return summarize(out);
 }
 
-export async function benchSetElem(log: (s: string) => void, quick: boolean): Promise<void> {
+export interface SetElemSizes {
+  elements: number;
+  /** add+delete pairs per backend and set kind (check+apply: the same for lib, 1/8 for the CLI). */
+  pairs: number;
+  cliPairs: number;
+  /** Which set kinds to measure (default both). */
+  sets?: ('iv' | 'hs')[];
+}
+
+export async function benchSetElem(log: (s: string) => void, quick: boolean, sizes?: SetElemSizes): Promise<void> {
   const native = loadNftNative();
   if (!native) throw new Error('bench setelem: the native addon with libnftables is not built (scripts/setup.sh)');
-  const n = quick ? 10_000 : 100_000;
-  const iters = quick ? 20 : 200;
+  const n = sizes?.elements ?? (quick ? 10_000 : 100_000);
+  const iters = sizes?.pairs ?? (quick ? 20 : 200);
+  const cliIters = sizes?.cliPairs ?? (quick ? 10 : 200);
   removeSync(NS);
   await run('ip', ['netns', 'add', NS]);
   track(NS);
@@ -86,8 +96,9 @@ export async function benchSetElem(log: (s: string) => void, quick: boolean): Pr
     log(`${n} elements present; one transaction = add or delete one element; ${iters} pairs each; in-process wall time`);
     log('set        backend      apply p50 / p99            check+apply p50 / p99');
     for (const [set, label] of [['iv', 'interval'], ['hs', 'hash']] as const) {
+      if (sizes?.sets && !sizes.sets.includes(set)) continue;
       await load(n, set);
-      for (const [name, b, k] of [['lib', lib, iters], ['cli', cli, quick ? 10 : Math.max(200, iters)]] as const) {
+      for (const [name, b, k] of [['lib', lib, iters], ['cli', cli, cliIters]] as const) {
         const a = await pairs(b, set, k, false);
         const c = await pairs(b, set, name === 'cli' ? Math.max(10, k / 8) : k, true);
         log(`${label.padEnd(10)} ${name.padEnd(12)} ${fmtMs(a.p50)} / ${fmtMs(a.p99)}`.padEnd(52) + `${fmtMs(c.p50)} / ${fmtMs(c.p99)} (n=${a.n}/${c.n})`);
@@ -107,7 +118,14 @@ export const setElemScenario: Scenario = {
 };
 
 if (import.meta.url === `file://${process.argv[1]}`) {
-  benchSetElem((s) => console.log(s), process.argv.includes('--quick')).catch((e: unknown) => {
+  const num = (flag: string): number | undefined => {
+    const i = process.argv.indexOf(flag);
+    return i > 0 ? Number(process.argv[i + 1]) : undefined;
+  };
+  const pairs = num('--pairs');
+  const only = process.argv.includes('--hash-only') ? { sets: ['hs' as const] } : process.argv.includes('--interval-only') ? { sets: ['iv' as const] } : {};
+  const sizes = pairs === undefined ? undefined : { elements: num('--elements') ?? 100_000, pairs, cliPairs: num('--cli-pairs') ?? pairs, ...only };
+  benchSetElem((s) => console.log(s), process.argv.includes('--quick'), sizes).catch((e: unknown) => {
     console.error(e);
     process.exit(1);
   });
