@@ -4,7 +4,12 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-DEB_PACKAGES=(nftables iptables ipset iproute2 netcat-openbsd procps iputils-ping netsniff-ng iperf3 ethtool libnftables-dev)
+# Runtime: nftables iproute2 (and iptables/ipset for the coming fallback). Native addon: g++ make
+# python3 (node-gyp), libnftables-dev, libbpf-dev libelf-dev zlib1g-dev; eBPF objects: clang llvm
+# linux-libc-dev bpftool. Tests and benches: prometheus (promtool and a real server), iputils-ping,
+# netcat-openbsd, netsniff-ng (trafgen), iperf3, ethtool, procps.
+DEB_PACKAGES=(nftables iptables ipset iproute2 procps g++ make python3 libnftables-dev libbpf-dev libelf-dev zlib1g-dev
+  clang llvm linux-libc-dev bpftool prometheus iputils-ping netcat-openbsd netsniff-ng iperf3 ethtool)
 
 missing=()
 for p in "${DEB_PACKAGES[@]}"; do
