@@ -29,6 +29,8 @@ export interface DaemonBenchResult {
   guestInternal: Summary;
   metrics: Summary;
   metricsDuringApply: Summary;
+  /** /metrics requests that failed (connection error or non-200). */
+  metricsFailed: number;
 }
 
 interface ApplyLog {
@@ -62,8 +64,10 @@ class Daemon {
   private readonly applies: ApplyLog[] = [];
   port = 0;
   busy = false;
+  private onExit: ((code: number | null) => void) | undefined;
 
   constructor(readonly proc: ChildProcess) {
+    proc.on('exit', (code) => this.onExit?.(code));
     let buf = '';
     proc.stdout!.setEncoding('utf8');
     proc.stdout!.on('data', (d: string) => {
@@ -72,6 +76,7 @@ class Daemon {
       while ((nl = buf.indexOf('\n')) >= 0) {
         const line = buf.slice(0, nl);
         buf = buf.slice(nl + 1);
+        if (process.env.FWCTL_BENCH_DEBUG) process.stderr.write(`${line.slice(0, 300)}\n`);
         let l: ApplyLog & { port?: number };
         try {
           l = JSON.parse(line) as ApplyLog & { port?: number };
@@ -90,11 +95,23 @@ class Daemon {
   nextApply(ms = 60_000): Promise<ApplyLog> {
     return new Promise((resolve, reject) => {
       const t = setTimeout(() => reject(new Error(`no apply within ${ms} ms`)), ms);
+      this.onExit = (code) => {
+        clearTimeout(t);
+        reject(new Error(`the daemon exited (${code})`));
+      };
       this.waiters.push((l) => {
         clearTimeout(t);
         resolve(l);
       });
     });
+  }
+}
+
+function removeNs(ns: string): void {
+  try {
+    execFileSync('ip', ['netns', 'del', ns], { stdio: 'ignore' });
+  } catch {
+    // not there
   }
 }
 
@@ -106,6 +123,7 @@ export async function benchDaemon(o: DaemonBenchOptions = {}): Promise<DaemonBen
   const ns = o.netns ?? 'fwtest-e9';
   const dir = mkdtempSync(join(tmpdir(), 'fwtest-e-bench-'));
   const cfg = join(dir, 'cfg');
+  removeNs(ns); // left over by an interrupted run
   execFileSync('ip', ['netns', 'add', ns]);
   let proc: ChildProcess | undefined;
   try {
@@ -128,12 +146,14 @@ export async function benchDaemon(o: DaemonBenchOptions = {}): Promise<DaemonBen
     const metricsAll: number[] = [];
     const metricsBusy: number[] = [];
     let polling = true;
+    let metricsFailed = 0;
     const poller = (async () => {
       while (polling) {
         const busy = d.busy;
         const s = performance.now();
-        await fetch(`http://127.0.0.1:${d.port}/metrics`).then((r) => r.text());
+        const ok = await fetch(`http://127.0.0.1:${d.port}/metrics`).then((r) => r.text().then(() => r.ok), () => false);
         const ms = performance.now() - s;
+        if (!ok) metricsFailed++;
         metricsAll.push(ms);
         if (busy || d.busy) metricsBusy.push(ms);
         await new Promise((r) => setTimeout(r, 10));
@@ -181,17 +201,14 @@ export async function benchDaemon(o: DaemonBenchOptions = {}): Promise<DaemonBen
       guestInternal: summarize(guest.internal),
       metrics: summarize(metricsAll),
       metricsDuringApply: summarize(metricsBusy),
+      metricsFailed,
     };
   } finally {
     if (proc && proc.exitCode === null) {
       proc.kill('SIGTERM');
       await new Promise((r) => proc!.once('exit', r));
     }
-    try {
-      execFileSync('ip', ['netns', 'del', ns], { stdio: 'ignore' });
-    } catch {
-      // already gone
-    }
+    removeNs(ns);
     rmSync(dir, { recursive: true, force: true });
   }
 }
@@ -210,5 +227,6 @@ export function reportDaemon(r: DaemonBenchResult): string {
     row('  internal', r.guestInternal, '-'),
     row('/metrics, whole run', r.metrics, '-'),
     row('/metrics during applies', r.metricsDuringApply, '50 ms'),
+    `  /metrics failed requests: ${r.metricsFailed}`,
   ].join('\n');
 }

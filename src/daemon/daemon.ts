@@ -56,7 +56,12 @@ export class Daemon {
 
   /** Reapplies the last good ruleset (before any compile), then runs the first reload. */
   async start(): Promise<void> {
-    const r = await this.d.engine.restore();
+    let r: Awaited<ReturnType<Engine['restore']>>;
+    try {
+      r = await this.d.engine.restore();
+    } catch (e) {
+      r = { kind: 'failed', generation: 0, error: { kind: 'apply', code: (e as { code?: string }).code ?? 'E_ENGINE', message: String((e as Error).message ?? e) } };
+    }
     if (r.kind !== 'none') this.generation = r.generation;
     if (r.kind === 'restored') {
       this.d.log.info({ event: 'restore', generation: r.generation, durationMs: round(r.durationMs) }, 'reapplied the last good ruleset');
@@ -187,7 +192,7 @@ export class Daemon {
     m.lastApplyOk.set(1);
     this.setRulesetGauges(r.stats);
     this.d.log.info(
-      { event: 'apply', mode: r.mode, changed: r.changed, files: r.files, commands: r.commands, applyMs: round(r.applyMs), totalMs: round(total), generation: this.generation },
+      { event: 'apply', mode: r.mode, changed: r.changed.slice(0, 20), changedCount: r.changed.length, files: r.files.slice(0, 20), fileCount: r.files.length, commands: r.commands, applyMs: round(r.applyMs), totalMs: round(total), generation: this.generation },
       r.mode === 'noop' ? 'ruleset unchanged' : `applied (${r.mode}, ${r.changed.length} change(s))`,
     );
     this.persisted(r.persisted);

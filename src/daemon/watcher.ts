@@ -1,56 +1,70 @@
 import { watch, type FSWatcher } from 'node:fs';
-import { basename, dirname } from 'node:path';
+import { basename, dirname, join } from 'node:path';
+import { treePaths } from '../config/tree.js';
 
 /**
- * Watches a config root recursively plus its parent (to see the root vanish and come back).
- * Watches that fail or die are re-armed by `rearm()`, which the daemon calls on every resync;
- * file systems without inotify (pmxcfs) rely on that resync alone.
+ * Watches the directories of a PVE tree that hold config files (not the files: an editor's or
+ * pmxcfs's rename-over replaces the inode, a directory watch sees that), plus the root's parent
+ * to see the root vanish and return. Dead or missing watches are re-armed on every event and by
+ * `rearm()`, which the daemon calls on each resync; file systems without inotify (pmxcfs) rely on
+ * the resync alone.
  */
 export class TreeWatcher {
-  private root: FSWatcher | undefined;
-  private parent: FSWatcher | undefined;
+  private readonly watches = new Map<string, FSWatcher>();
+  private readonly dirs: string[];
 
   constructor(
-    private readonly dir: string,
+    private readonly root: string,
+    node: string,
     private readonly onChange: (path: string) => void,
-  ) {}
+  ) {
+    const nodeDir = dirname(treePaths.host(node));
+    this.dirs = [dirname(root), root, ...['firewall', 'nodes', nodeDir, treePaths.guestConfDir(node, 'qemu'), treePaths.guestConfDir(node, 'lxc')].map((d) => join(root, d))];
+  }
 
-  get armed(): boolean {
-    return this.root !== undefined;
+  /** How many of the directories are watched right now. */
+  get armed(): number {
+    return this.watches.size;
   }
 
   rearm(): void {
-    if (!this.parent) this.parent = this.open(dirname(this.dir), false, (f) => f === basename(this.dir), () => (this.parent = undefined));
-    if (!this.root) this.root = this.open(this.dir, true, () => true, () => (this.root = undefined));
+    for (const dir of this.dirs) if (!this.watches.has(dir)) this.open(dir);
   }
 
   close(): void {
-    this.root?.close();
-    this.parent?.close();
-    this.root = this.parent = undefined;
+    for (const w of this.watches.values()) w.close();
+    this.watches.clear();
   }
 
-  private open(path: string, recursive: boolean, relevant: (f: string) => boolean, dead: () => void): FSWatcher | undefined {
+  private open(dir: string): void {
+    const isParent = dir === this.dirs[0];
+    let w: FSWatcher;
     try {
-      const w = watch(path, { recursive, persistent: false }, (_ev, f) => {
+      w = watch(dir, { persistent: false }, (_ev, f) => {
         const name = f?.toString() ?? '';
-        if (!relevant(name)) return;
-        if (!recursive) {
-          // the root was replaced: the old recursive watch points at a dead inode
-          this.root?.close();
-          this.root = undefined;
-          this.rearm();
-        }
-        this.onChange(name);
+        if (isParent && name !== basename(this.root)) return;
+        if (isParent || !name) this.reset(); // the root (or a watched dir) was replaced
+        else this.rearm(); // a subdirectory may have appeared
+        this.onChange(join(dir, name));
       });
-      w.on('error', () => {
-        w.close();
-        dead();
-        this.onChange(path);
-      });
-      return w;
     } catch {
-      return undefined;
+      return; // not there (yet)
     }
+    w.on('error', () => {
+      this.drop(dir);
+      this.onChange(dir);
+    });
+    this.watches.set(dir, w);
+  }
+
+  private drop(dir: string): void {
+    this.watches.get(dir)?.close();
+    this.watches.delete(dir);
+  }
+
+  /** Re-opens every watch below the parent: after a replace, old watches point at dead inodes. */
+  private reset(): void {
+    for (const dir of this.dirs.slice(1)) this.drop(dir);
+    this.rearm();
   }
 }

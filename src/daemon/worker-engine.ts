@@ -60,7 +60,11 @@ export class WorkerEngine implements Engine {
   }
 
   private spawn(): Worker {
-    const w = new Worker(workerUrl(), { workerData: this.config });
+    const url = workerUrl();
+    // from source (tsx), the worker needs tsx's loader registered in its own thread first
+    const w = url.pathname.endsWith('.ts')
+      ? new Worker(`import(${JSON.stringify(import.meta.resolve('tsx/esm/api'))}).then((t) => t.register()).then(() => import(${JSON.stringify(url.href)}))`, { eval: true, workerData: this.config })
+      : new Worker(url, { workerData: this.config });
     w.unref();
     w.on('message', (m: WorkerReply) => {
       const p = this.pending.get(m.id);
