@@ -1,4 +1,7 @@
-/** Policy IP sets → named interval sets, one per family, nomatch entries in a sibling set. */
+/**
+ * Policy IP sets → named sets, one per family: interval sets, or hash sets when every element is
+ * a single address. ipset nomatch entries are resolved here (see effectiveIntervals).
+ */
 import type { IpFamily } from '../config/ast.js';
 import type { IpSet } from '../model/policy.js';
 import { asPrefix, fromBig, itemInterval, mergeIntervals, type Interval } from './addr.js';
@@ -52,11 +55,14 @@ export function compileSet(set: IpSet, owner: string): { named: NamedSet[]; info
   const info: SetInfo = { id: set.id, nomatch: { 4: false, 6: false } };
   for (const family of [4, 6] as const) {
     const entries = set.entries.filter((e) => e.item.family === family).map((e) => ({ iv: itemInterval(e.item), nomatch: e.nomatch }));
+    const elements = intervalElems(effectiveIntervals(entries), family);
     const ns: NamedSet = {
       name: setNames.ip(set.id, family),
       type: family === 4 ? 'ipv4_addr' : 'ipv6_addr',
-      flags: ['interval'],
-      elements: intervalElems(effectiveIntervals(entries), family),
+      // Only single addresses: a hash set, whose element updates nft 1.0.6 does without re-reading
+      // every interval set into its cache (0.3 ms vs seconds with 100k elements present).
+      flags: elements.every((e) => typeof e === 'string') ? [] : ['interval'],
+      elements,
       owner,
       source: set.id,
     };
