@@ -9,6 +9,8 @@ import { drop, eq, jump, markHas, meta, ne, orMark, payload, setMark, accept } f
 import { egressValue, EST_BIT } from './marks.js';
 import { chains as C, maps as M, sets as setNames } from './names.js';
 import { orderChains } from './order.js';
+import { origins, type GuestFilter } from './origins.js';
+import { countedBy } from './rules.js';
 import type { Chain, Expr, NamedCounter, NamedMap, NamedSet, Rule, Statement, Table, Value } from './ruleset.js';
 
 export interface PortInfo {
@@ -23,13 +25,21 @@ function hasV4(set: IpSet | undefined): boolean {
   return !!set?.entries.some((e) => e.item.family === 4 && !e.nomatch);
 }
 
-function portChains(p: PortInfo, sets: Map<string, IpSet>): Chain[] {
+/** pve's ebtables `<port>-OUT` order: MAC filter, ARP source filter, ethertype allow-list. */
+function portChains(p: PortInfo, sets: Map<string, IpSet>, counters: Map<string, string>): Chain[] {
   const owner = `guest/${p.guest.vmid}`;
+  const { vmid } = p.guest;
+  const filter = (f: GuestFilter, ...match: Statement[]): Rule => {
+    const origin = origins.guestFilter(vmid, f, p.nic.index);
+    return { expr: [...match, countedBy({ counters }, origin), drop], origin };
+  };
   const pre: Rule[] = [r(setMark(p.id))];
-  if (p.guest.options.macfilter && p.nic.mac) pre.push(r(ne(payload('ether', 'saddr'), p.nic.mac.toLowerCase()), drop));
+  if (p.guest.options.macfilter && p.nic.mac) pre.push(filter('macfilter', ne(payload('ether', 'saddr'), p.nic.mac.toLowerCase())));
   if (p.nic.ipfilterSetId && hasV4(sets.get(p.nic.ipfilterSetId))) {
-    pre.push(r(eq(payload('ether', 'type'), 'arp'), ne(payload('arp', 'saddr ip'), { ref: setNames.ip(p.nic.ipfilterSetId, 4) }), drop));
+    pre.push(filter('ipfilter', eq(payload('ether', 'type'), 'arp'), ne(payload('arp', 'saddr ip'), { ref: setNames.ip(p.nic.ipfilterSetId, 4) })));
   }
+  const types = p.guest.ethertypes;
+  if (types) pre.push(filter('layer2', ne(payload('ether', 'type'), types.length === 1 ? types[0]! : { set: types })));
   return [
     { name: C.portIn(p.id), rules: pre, owner },
     { name: C.portOut(p.id), rules: [r(orMark(egressValue(p.id)))], owner },
@@ -92,8 +102,9 @@ export function bridgeTable(ports: PortInfo[], inet: Table, sets: Map<string, Ip
     { name: M.hostToGuest, type: 'ifname', kind: 'vmap', flags: [], entries: [], owner: 'core' },
   ];
   const [l2In, l2Out, h2g] = maps as [NamedMap, NamedMap, NamedMap];
+  const portCounters = new Map<string, string>();
   for (const p of ports) {
-    chains.push(...portChains(p, sets));
+    chains.push(...portChains(p, sets, portCounters));
     l2In.entries.push({ key: p.nic.iface, value: { jump: { target: C.portIn(p.id) } } });
     l2Out.entries.push({ key: p.nic.iface, value: { jump: { target: C.portOut(p.id) } } });
     h2g.entries.push({ key: p.nic.iface, value: { jump: { target: C.portHost(p.id) } } });
@@ -126,6 +137,8 @@ export function bridgeTable(ports: PortInfo[], inet: Table, sets: Map<string, Ip
       rules: [r(markHas(EST_BIT), accept), r({ vmap: { key: meta('oifname'), data: { ref: M.hostToGuest } } })] },
   );
   const bSets: NamedSet[] = inet.sets.filter((s) => setRefs.has(s.name));
-  const bCounters: NamedCounter[] = inet.counters.filter((c) => counterRefs.has(c.name));
+  const bCounters: NamedCounter[] = inet.counters.filter((c) => counterRefs.has(c.name) && !portCounters.has(c.name));
+  for (const [name, owner] of portCounters) bCounters.push({ name, owner });
+  bCounters.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   return { family: 'bridge', name: inet.name, chains: orderChains(chains, maps), sets: bSets, maps, counters: bCounters };
 }

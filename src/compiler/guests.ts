@@ -6,7 +6,8 @@ import { verdictStatements, policyRules } from './host.js';
 import { ACCEPT_BIT, ALL_BITS } from './marks.js';
 import { chains as C, sets as setNames } from './names.js';
 import { ipsQueue } from './ips.js';
-import { emitRule, type RuleCtx } from './rules.js';
+import { origins } from './origins.js';
+import { countedBy, emitRule, type RuleCtx } from './rules.js';
 import type { Chain, Rule, Statement } from './ruleset.js';
 
 const r = (...expr: Statement[]): Rule => ({ expr });
@@ -32,9 +33,11 @@ function groupJump(dir: 'in' | 'out', inAccept: Statement) {
   ];
 }
 
-function ipfilter(setId: string): Rule[] {
-  // "not in the anti-spoofing set → drop", per family
-  return ([4, 6] as const).map((f) => r(ne(addrField(f, 'saddr'), { ref: setNames.ip(setId, f) }), drop));
+function ipfilter(setId: string, ctx: RuleCtx, vmid: number, nic: number): Rule[] {
+  // "not in the anti-spoofing set → drop", per family; one counter per NIC for both families
+  const origin = origins.guestFilter(vmid, 'ipfilter', nic);
+  const cnt = countedBy(ctx, origin);
+  return ([4, 6] as const).map((f) => ({ expr: [ne(addrField(f, 'saddr'), { ref: setNames.ip(setId, f) }), cnt, drop], origin }));
 }
 
 export function guestChains(guest: Guest, nic: GuestNic, ctx: RuleCtx): Chain[] {
@@ -53,7 +56,7 @@ export function guestChains(guest: Guest, nic: GuestNic, ctx: RuleCtx): Chain[] 
     }
     if (dir === 'out') {
       if (!o.radv) rules.push(r(...icmp6([ND.ra]), drop));
-      if (nic.ipfilterSetId && ctx.sets.has(nic.ipfilterSetId)) rules.push(...ipfilter(nic.ipfilterSetId));
+      if (nic.ipfilterSetId && ctx.sets.has(nic.ipfilterSetId)) rules.push(...ipfilter(nic.ipfilterSetId, ctx, guest.vmid, nic.index));
     }
     if (o.ndp) {
       const types = dir === 'in' || o.radv ? [ND.rs, ND.ra, ND.ns, ND.na] : [ND.rs, ND.ns, ND.na];
@@ -64,13 +67,13 @@ export function guestChains(guest: Guest, nic: GuestNic, ctx: RuleCtx): Chain[] 
       if (rule.direction !== dir) continue;
       const plain = rule.iface === undefined ? rule : { ...rule, iface: undefined };
       rules.push(...emitRule(plain, ctx, {
-        chain: name, vmid: guest.vmid, origin: `guest/${guest.vmid}/${dir}/${rule.pos}`,
+        chain: name, vmid: guest.vmid, origin: origins.guestRule(guest.vmid, dir, rule.pos),
         verdict: dir === 'in' ? inVerdict : outVerdict, group: groupJump(dir, inAccept),
       }));
     }
     const policy = dir === 'in' ? o.policy_in : o.policy_out;
     const level = dir === 'in' ? o.log_level_in : o.log_level_out;
-    rules.push(...policyRules(ctx, policy, name, guest.vmid, `guest/${guest.vmid}/policy/${dir}`, level, dir === 'in' ? inAccept : ret));
+    rules.push(...policyRules(ctx, policy, name, guest.vmid, origins.guestPolicy(guest.vmid, dir, nic.index), level, dir === 'in' ? inAccept : ret));
     out.push({ name, rules, owner });
   }
   return out;

@@ -116,6 +116,13 @@ export function ownerOf(origin: string): string {
   return (scope === 'guest' || scope === 'group') && id !== undefined ? `${scope}/${id}` : 'core';
 }
 
+/** The named counter of `origin`, registered (with its owner) for the table. */
+export function countedBy(ctx: Pick<RuleCtx, 'counters'>, origin: string): Statement {
+  const name = counterName(origin);
+  ctx.counters.set(name, ownerOf(origin));
+  return counter(name);
+}
+
 export interface EmitOpts {
   chain: string;
   vmid: number;

@@ -13,6 +13,7 @@ type Scalar = string | number;
 type Outcome = 'accept' | 'drop' | 'reject' | 'return' | undefined;
 
 const TH_PROTOS = new Set([6, 17, 33, 132, 136]);
+const ETHERTYPE: Record<string, number> = { ip: 0x0800, arp: 0x0806, vlan: 0x8100, ip6: 0x86dd };
 const MAX_DEPTH = 64;
 
 interface Ctx {
@@ -57,7 +58,7 @@ function fieldValue(e: Expr, c: Ctx): Scalar | undefined {
     }
     if (protocol === 'ether') {
       if (field === 'saddr') return p.etherSaddr?.toLowerCase();
-      if (field === 'type') return p.family === 4 ? 'ip' : 'ip6';
+      if (field === 'type') return p.family === 4 ? ETHERTYPE.ip! : ETHERTYPE.ip6!;
     }
     return undefined; // arp, vlan: an IP packet has none
   }
@@ -79,6 +80,8 @@ function isAddr(v: Scalar): v is string {
 }
 
 function elemHas(el: Elem | Value, v: Scalar): boolean {
+  // ethertypes are numbers here; rules may spell the common ones symbolically
+  if (typeof v === 'number' && typeof el === 'string' && Object.hasOwn(ETHERTYPE, el)) return ETHERTYPE[el] === v;
   if (typeof el === 'string' || typeof el === 'number' || typeof el === 'boolean') {
     if (isAddr(v) && typeof el === 'string' && isAddr(el)) return familyOf(el) === familyOf(v) && toBig(el) === toBig(v);
     return el === v;

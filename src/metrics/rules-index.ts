@@ -1,7 +1,8 @@
 /**
  * Which nft counter belongs to which rule: walks a compiled Ruleset and maps every named counter
- * to the origin of its rule (`guest/100/in/3`, `host/policy/in`, `group/web/in/0`) and the action
- * the rule takes after counting.
+ * to the origin of its rule (shapes in src/compiler/origins.ts: `guest/100/in/3`,
+ * `guest/100/policy/in/net0`, `guest/100/ipfilter/net0`, `host/policy/in`, `dc/forward/2`,
+ * `group/web/in/0`) and the action the rule takes after counting.
  */
 import { chains } from '../compiler/names.js';
 import type { Rule, Ruleset, Statement } from '../compiler/ruleset.js';
@@ -11,9 +12,14 @@ export interface RuleKey {
   scope: string;
   /** The guest's id, '' for other scopes. */
   vmid: string;
-  direction: 'in' | 'out';
-  /** Rule position in its list (0-based, as in the config), or `policy`. */
+  direction: 'in' | 'out' | 'forward';
+  /**
+   * Rule position in its list (0-based, as in the config), `policy`, or for the guest's own
+   * per-NIC filters `ipfilter`, `macfilter`, `layer2` (not config rules; direction `out`).
+   */
   pos: string;
+  /** `net<N>` for per-NIC counters (guest policy and filters); absent when shared by all NICs. */
+  nic?: string;
   action: 'ACCEPT' | 'DROP' | 'REJECT' | 'GROUP' | 'OTHER';
 }
 
@@ -30,22 +36,30 @@ function actionOf(expr: Statement[]): RuleKey['action'] {
   return 'OTHER';
 }
 
+export const GUEST_FILTERS: ReadonlySet<string> = new Set(['ipfilter', 'macfilter', 'layer2']);
+const NIC = /^net\d+$/;
+
 export function parseOrigin(origin: string): Omit<RuleKey, 'action'> | undefined {
   const p = origin.split('/');
-  const dir = (d: string | undefined) => (d === 'in' || d === 'out' ? d : undefined);
-  if (p[0] === 'guest' && p.length === 4) {
+  const dir = (d: string | undefined) => (d === 'in' || d === 'out' || d === 'forward' ? d : undefined);
+  const guestDir = (d: string | undefined) => (d === 'in' || d === 'out' ? d : undefined);
+  if (p[0] === 'guest' && (p.length === 4 || p.length === 5)) {
+    const vmid = p[1]!;
+    if (p.length === 4 && GUEST_FILTERS.has(p[2]!) && NIC.test(p[3]!)) return { scope: 'guest', vmid, direction: 'out', pos: p[2]!, nic: p[3]! };
     const policy = p[2] === 'policy';
-    const d = dir(policy ? p[3] : p[2]);
-    if (d) return { scope: 'guest', vmid: p[1]!, direction: d, pos: policy ? 'policy' : p[3]! };
+    const d = guestDir(policy ? p[3] : p[2]);
+    if (d && p.length === 4) return { scope: 'guest', vmid, direction: d, pos: policy ? 'policy' : p[3]! };
+    if (d && policy && NIC.test(p[4]!)) return { scope: 'guest', vmid, direction: d, pos: 'policy', nic: p[4]! };
   }
   if (p[0] === 'group' && p.length === 4) {
     const d = dir(p[2]);
     if (d) return { scope: `group:${p[1]}`, vmid: '', direction: d, pos: p[3]! };
   }
-  if ((p[0] === 'host' || p[0] === 'cluster') && p.length === 3) {
+  if ((p[0] === 'host' || p[0] === 'cluster' || p[0] === 'dc') && p.length === 3) {
     const policy = p[1] === 'policy';
     const d = dir(policy ? p[2] : p[1]);
-    if (d) return { scope: p[0], vmid: '', direction: d, pos: policy ? 'policy' : p[2]! };
+    // cluster.fw rules have origin dc/…; the label says cluster
+    if (d) return { scope: p[0] === 'dc' ? 'cluster' : p[0], vmid: '', direction: d, pos: policy ? 'policy' : p[2]! };
   }
   return undefined;
 }

@@ -1,15 +1,16 @@
 /**
  * fwctl_rule_matches_total / fwctl_rule_bytes_total{scope,vmid,direction,pos,action}: one series
- * per user rule and policy verdict of the enforced ruleset. fwctl_guest_drops_total
- * {vmid,nic,direction,reason}: drops by a guest's own rules and policy. nft counters cost ~150 ms
- * to list on a 10k-rule table, so they are re-read at most every `intervalMs`; scrapes in
- * between serve the last reading.
+ * per user rule and policy verdict of the enforced ruleset (per-NIC policy counters summed).
+ * fwctl_guest_drops_total{vmid,nic,direction,reason}: drops by a guest's own rules (nic ''),
+ * policy, ipfilter, macfilter and layer2 filter (per NIC). nft counters cost ~150 ms to list on a
+ * 10k-rule table, so they are re-read at most every `intervalMs`; scrapes in between serve the
+ * last reading.
  */
 import { Counter } from 'prom-client';
 import type { Ruleset } from '../compiler/ruleset.js';
 import type { CounterValue } from '../kernel/nft-counters.js';
 import { setCounter, type MetricsHost } from './guest.js';
-import { indexCounters, type RuleKey } from './rules-index.js';
+import { GUEST_FILTERS, indexCounters, type RuleKey } from './rules-index.js';
 
 export interface RuleSample extends RuleKey {
   packets: number;
@@ -36,7 +37,7 @@ export function registerRuleMetrics(host: MetricsHost, opts: RuleMetricsOptions)
   const bytes = host.registerMetric(new Counter({ name: 'fwctl_rule_bytes_total', help: 'Bytes matched by a firewall rule or policy', labelNames, registers }));
   const drops = host.registerMetric(new Counter({
     name: 'fwctl_guest_drops_total',
-    help: "Packets dropped or rejected by a guest's rules (reason=rule) or policy (reason=policy)",
+    help: "Packets a guest sent or was sent that its firewall dropped or rejected, by reason: rule, policy, ipfilter, macfilter, layer2",
     labelNames: ['vmid', 'nic', 'direction', 'reason'] as const, registers,
   }));
   const now = opts.now ?? (() => performance.now());
@@ -51,17 +52,14 @@ export function registerRuleMetrics(host: MetricsHost, opts: RuleMetricsOptions)
     readAt = now();
     last = [...index].map(([name, k]) => ({ ...k, ...(values.get(name) ?? { packets: 0, bytes: 0 }) }));
     const lbl = ({ scope, vmid, direction, pos, action }: RuleSample) => ({ scope, vmid, direction, pos, action });
-    setCounter(matches, last.map((s) => [lbl(s), s.packets]));
-    setCounter(bytes, last.map((s) => [lbl(s), s.bytes]));
-    const sums = new Map<string, number>();
-    for (const s of last) {
-      if (s.scope !== 'guest' || (s.action !== 'DROP' && s.action !== 'REJECT')) continue;
-      const key = `${s.vmid}/${s.direction}/${s.pos === 'policy' ? 'policy' : 'rule'}`;
-      sums.set(key, (sums.get(key) ?? 0) + s.packets);
-    }
-    setCounter(drops, [...sums].map(([k, v]) => {
-      const [vmid, direction, reason] = k.split('/');
-      return [{ vmid, nic: '', direction, reason }, v];
+    // rows with equal labels add up (per-NIC policy counters → one series per policy)
+    const rules = last.filter((s) => !GUEST_FILTERS.has(s.pos));
+    setCounter(matches, rules.map((s) => [lbl(s), s.packets]));
+    setCounter(bytes, rules.map((s) => [lbl(s), s.bytes]));
+    setCounter(drops, last.flatMap((s) => {
+      if (s.scope !== 'guest' || (s.action !== 'DROP' && s.action !== 'REJECT')) return [];
+      const reason = s.pos === 'policy' || GUEST_FILTERS.has(s.pos) ? s.pos : 'rule';
+      return [[{ vmid: s.vmid, nic: s.nic ?? '', direction: s.direction, reason }, s.packets]];
     }));
   };
   const off = host.registerCollector('rule-counters', collect);

@@ -12,6 +12,7 @@ export const Code = {
   scopeNotAllowed: 'FW_SCOPE_NOT_ALLOWED',
   ifaceUnknown: 'FW_IFACE_UNKNOWN',
   macroFamilyEmpty: 'FW_MACRO_FAMILY_EMPTY',
+  ethertypeUnknown: 'FW_ETHERTYPE_UNKNOWN',
   familyMismatch: Cfg.RuleFamilyConflict,
   ifaceNotAllowed: Cfg.IfaceNotAllowed,
   ifaceInvalid: Cfg.IfaceInvalid,

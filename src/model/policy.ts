@@ -91,6 +91,11 @@ export interface Guest {
   /** true when `<vmid>.fw` exists and says `enable: 1`: only then are its NICs filtered. */
   enabled: boolean;
   options: GuestOptions;
+  /**
+   * `layer2_protocols` as ethertypes (sorted, unique): the only frame types the guest may send.
+   * Absent when the option is unset or names an unknown type (pve-firewall then ignores it).
+   */
+  ethertypes?: number[];
   nics: GuestNic[];
   rules: PolicyRule[];
 }

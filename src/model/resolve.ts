@@ -2,11 +2,13 @@
  * ConfigTree + HostFacts → Policy. Pure and deterministic: the same input gives a deeply equal
  * output, diagnostics included (sorted by file, line, column, code).
  */
-import type { ConfigTree, GuestConfAst } from '../config/ast.js';
+import type { ConfigTree, GuestConfAst, GuestFw } from '../config/ast.js';
 import { Diagnostics, sortDiagnostics, type Diagnostic } from '../config/diagnostics.js';
 import type { Guest, HostFacts, IpSet, Policy, SecurityGroup } from './policy.js';
 import { aliasTable, withLocalNetwork } from './aliases.js';
+import { Code } from './codes.js';
 import { corosyncPeers } from './corosync.js';
+import { ethertype } from './ethertypes.js';
 import { guestNics } from './guests.js';
 import { clusterEnabled, clusterOptions, guestOptions, hostOptions } from './options.js';
 import { resolveRules } from './rules.js';
@@ -76,5 +78,23 @@ function resolveGuest(conf: GuestConfAst, tree: ConfigTree, dc: ScopeTable, grou
   for (const s of sets) own.sets.set(s.name, s.id);
   const nics = new Set(conf.nics.map((n) => n.index));
   const rules = resolveRules(fw.rules, { kind: 'guest', scope, groups, nics }, diags);
-  return { guest: { ...base, nics: guestNics(conf, new Set(own.sets.keys())), rules }, sets };
+  const guest: Guest = { ...base, nics: guestNics(conf, new Set(own.sets.keys())), rules };
+  const types = options.layer2_protocols && ethertypes(options.layer2_protocols, fw, diags);
+  if (types) guest.ethertypes = types;
+  return { guest, sets };
+}
+
+/** pve-firewall rejects the whole option when one name is unknown: no layer-2 filter then. */
+function ethertypes(names: readonly string[], fw: GuestFw, diags: Diagnostics): number[] | undefined {
+  const out = new Set<number>();
+  for (const name of names) {
+    const t = ethertype(name);
+    if (t === undefined) {
+      const span = fw.optionSpans.layer2_protocols ?? { file: fw.file, line: 1, col: 1 };
+      diags.error(span, Code.ethertypeUnknown, `unknown ethernet protocol type '${name}': layer2_protocols ignored`, 'use a name from /etc/ethertypes (IPv4, ARP, IPv6, ...) or its 4-digit hex id');
+      return undefined;
+    }
+    out.add(t);
+  }
+  return [...out].sort((a, b) => a - b);
 }

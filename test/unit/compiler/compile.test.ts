@@ -47,9 +47,9 @@ describe('compile', () => {
     for (const r of counted) {
       const s = r.expr.find((x) => 'counter' in x) as { counter: { name: string } };
       expect(names.has(s.counter.name)).toBe(true);
-      expect(r.origin).toMatch(/^(host|dc|guest\/\d+|group\/[a-z0-9_-]+)\/(in|out|policy)\/(\d+|in|out)$|^guest\/\d+\/policy\/(in|out)$|^host\/policy\/(in|out)$/);
+      expect(r.origin).toMatch(/^(host|dc|guest\/\d+|group\/[a-z0-9_-]+)\/(in|out)\/\d+$|^guest\/\d+\/policy\/(in|out)\/net\d+$|^guest\/\d+\/ipfilter\/net\d+$|^host\/policy\/(in|out)$/);
     }
-    expect(names).toContain('c-guest-100-policy-in');
+    expect(names).toContain('c-guest-100-policy-in-net0');
     expect(names).toContain('c-group-group1-out-3');
   });
 
@@ -73,9 +73,9 @@ describe('compile', () => {
       expect(own(without)).toEqual(own(withAll));
     }
     const counters = (rs: Ruleset) => rs.tables[0]!.counters.filter((c) => c.owner === 'guest/100').map((c) => c.name);
-    expect(counters(withAll)).toContain('c-guest-100-policy-in');
+    expect(counters(withAll)).toContain('c-guest-100-policy-in-net0');
     expect(counters(without)).toEqual(counters(withAll));
-    expect(withAll.tables[0]!.counters.find((c) => c.name === 'c-guest-200-policy-in')?.owner).toBe('guest/200');
+    expect(withAll.tables[0]!.counters.find((c) => c.name === 'c-guest-200-policy-in-net0')?.owner).toBe('guest/200');
   });
 
   it('host→guest REJECT degrades to DROP in the bridge table (no bridge reject on this kernel)', () => {
