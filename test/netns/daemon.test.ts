@@ -48,7 +48,8 @@ describe('fwctl daemon in a namespace', () => {
   it('applies, reports a bad line with file:line:col in log, status and /metrics, applies the rest; SIGTERM leaves the rules', async () => {
     const { cfg, state } = fresh('basic');
     writeTree(cfg, treeFiles('10.66.0.1', 1111, 'IN BOGUS -p tcp\n'));
-    running = await startDaemon({ ns: NS, configDir: cfg, stateDir: state });
+    // no periodic resync here: edits must arrive through the directory watches
+    running = await startDaemon({ ns: NS, configDir: cfg, stateDir: state, args: ['--resync', '3600'] });
     await until(has('10.66.0.1', 1111), 15000, 'first apply');
     const diag = await running.waitLog((l) => l.event === 'diagnostic');
     expect(diag).toMatchObject({ file: 'nodes/pve1/host.fw', line: 6, severity: 'error' });
@@ -62,7 +63,7 @@ describe('fwctl daemon in a namespace', () => {
     expect(metricValue(m.body, 'fwctl_ruleset_rules')).toBeGreaterThan(5);
     expect((await running.http('/healthz')).status).toBe(200);
 
-    // an edit is picked up by the watcher (resync is 1 s; the log says which file changed)
+    // an edit is picked up by the watcher; the log says which files changed
     writeTree(cfg, treeFiles('10.66.0.2', 1112));
     await until(has('10.66.0.2', 1112), 5000, 'edit applied');
     const applied = await running.waitLog((l) => l.event === 'apply' && (l.generation as number) === 2);
