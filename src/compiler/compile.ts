@@ -51,8 +51,8 @@ export function compile(policy: Policy, facts: CompileFacts): Ruleset {
   const chains: Chain[] = [...stdChains(o, ctx, setsById.has('dc/blacklist'))];
   if (policy.host.enabled) chains.push(...hostChains(policy, ctx));
   const fwd = forwardChain(policy, ctx);
-  if (fwd) chains.push(fwd);
-  for (const g of policy.groups) chains.push(...groupChains(g, ctx));
+  if (fwd) chains.push(fwd.chain);
+  for (const g of policy.groups) chains.push(...groupChains(g, ctx, fwd?.groups.includes(g.name) ? ['in', 'out', 'forward'] : ['in', 'out']));
   for (const p of ports) chains.push(...guestChains(p.guest, p.nic, ctx));
 
   const gout: NamedMap = { name: M.guestOut, type: 'mark', kind: 'vmap', flags: [], entries: [], owner: 'core' };

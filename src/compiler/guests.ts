@@ -79,8 +79,8 @@ export function guestChains(guest: Guest, nic: GuestNic, ctx: RuleCtx): Chain[] 
   return out;
 }
 
-export function groupChains(g: SecurityGroup, ctx: RuleCtx): Chain[] {
-  return (['in', 'out'] as const).map((dir) => {
+export function groupChains(g: SecurityGroup, ctx: RuleCtx, dirs: readonly ('in' | 'out' | 'forward')[] = ['in', 'out']): Chain[] {
+  return dirs.map((dir) => {
     const name = C.group(g.name, dir);
     const rules: Rule[] = [r(andMark(ALL_BITS - ACCEPT_BIT))];
     for (const rule of g.rules) {

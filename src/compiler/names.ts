@@ -71,7 +71,7 @@ export const chains = {
   /** Per guest NIC and direction, after pve's `tap100i0-IN`. */
   guest: (type: 'qemu' | 'lxc', vmid: number, nic: number, dir: 'in' | 'out') =>
     `${type === 'qemu' ? 'tap' : 'veth'}${Math.trunc(vmid)}i${Math.trunc(nic)}-${dir}`,
-  group: (group: string, dir: 'in' | 'out') => make('group', group, dir),
+  group: (group: string, dir: 'in' | 'out' | 'forward') => make('group', group, dir),
   portIn: (id: number) => make('port', id, 'in'),
   portOut: (id: number) => make('port', id, 'out'),
   portHost: (id: number) => make('port', id, 'from-host'),

@@ -58,7 +58,10 @@ function resolveRule(r: RuleAst, pos: number, env: RuleEnv, diags: Diagnostics):
     const group = r.group ?? '';
     if (!env.groups.has(group)) throw new RuleError(Code.groupUnknown, spanOf(r, 'action'), `no such security group '${group}'`);
     // A group applies to both directions: one jump from the IN chain, one from the OUT chain.
-    return [head(r, pos, 'in', { kind: 'group', group }, iface), head(r, pos, 'out', { kind: 'group', group }, iface)];
+    // Host and cluster lists also jump from FORWARD (proxmox-firewall), unless the rule has `-i`.
+    const out = [head(r, pos, 'in', { kind: 'group', group }, iface), head(r, pos, 'out', { kind: 'group', group }, iface)];
+    if ((env.kind === 'host' || env.kind === 'cluster') && iface === undefined) out.push(head(r, pos, 'forward', { kind: 'group', group }, iface));
+    return out;
   }
 
   const fam = new FamilyTracker(r);

@@ -76,3 +76,42 @@ describe('FORWARD rules and policy_forward (routed traffic)', () => {
     expect(log.log.prefix).toBe(':0:6:host-forward: policy DROP: ');
   });
 });
+
+describe('security groups in FORWARD (proxmox-firewall applies host/cluster GROUP rules to forward too)', () => {
+  const cluster = (rules: string, group: string) =>
+    `[OPTIONS]\nenable: 1\npolicy_forward: DROP\n\n[RULES]\n${rules}\n\n[group fwd]\n${group}\n`;
+
+  it('a GROUP rule in cluster.fw jumps to the group\'s FORWARD rules; ACCEPT there accepts', () => {
+    const b = build(cluster('GROUP fwd\nFORWARD ACCEPT -p tcp -dport 80', 'FORWARD ACCEPT -p tcp -dport 22\nFORWARD DROP -p tcp -dport 80\nIN ACCEPT -p tcp -dport 8080'));
+    const ssh = run(b, { ...routed, dport: 22 });
+    expect(ssh.action).toBe('ACCEPT');
+    expect(ssh.trace.some((t) => t.chain === 'group-fwd-forward' && t.origin === 'group/fwd/forward/0')).toBe(true);
+    expect(ssh.trace.find((t) => t.chain === 'host-forward' && t.effect === 'accept')?.origin).toBe('dc/forward/0');
+    // the group's DROP comes first (group rule before the list's own ACCEPT)
+    expect(run(b, { ...routed, dport: 80 }).action).toBe('DROP');
+    // IN rules of the group stay out of forward
+    expect(run(b, { ...routed, dport: 8080 }).action).toBe('DROP');
+    const inet = b.rs.tables.find((t) => t.family === 'inet')!;
+    expect(inet.counters.map((c) => c.name)).toEqual(expect.arrayContaining(['c-group-fwd-forward-0', 'c-group-fwd-forward-1', 'c-dc-forward-0']));
+  });
+
+  it('GROUP rules with -i and groups without FORWARD rules add nothing to forward', () => {
+    const b = build('[OPTIONS]\nenable: 1\n\n[RULES]\nGROUP fwd\n\n[group fwd]\nIN ACCEPT -p tcp -dport 22\n');
+    const inet = b.rs.tables.find((t) => t.family === 'inet')!;
+    expect(inet.chains.some((c) => c.name === 'host-forward' || c.name === 'group-fwd-forward')).toBe(false);
+    expect(b.p.host.rules.filter((r) => r.direction === 'forward')).toHaveLength(1);
+    const withIface = build(cluster('GROUP fwd -i vmbr0', 'FORWARD ACCEPT -p tcp -dport 22'));
+    expect(withIface.p.host.rules.map((r) => r.direction)).toEqual(['in', 'out']);
+    expect(run(withIface, { ...routed, dport: 22 }).action).toBe('DROP');
+  });
+
+  it('a GROUP rule in a guest list never reaches forward', () => {
+    const files = { ...GUESTS, 'firewall/100.fw': '[OPTIONS]\nenable: 1\n\n[RULES]\nGROUP fwd\n', 'firewall/cluster.fw': cluster('', 'FORWARD ACCEPT -p tcp -dport 22') };
+    const { tree } = loadTree(new MemoryTree(new Map(Object.entries(files))), 'pve1');
+    const { policy } = resolve(tree, { node: 'pve1', now: 1_700_000_000 });
+    expect(policy.guests.find((g) => g.vmid === 100)!.rules.map((r) => r.direction)).toEqual(['in', 'out']);
+    const inet = compile(policy, { bridgeConntrack: false }).tables.find((t) => t.family === 'inet')!;
+    expect(inet.chains.some((c) => c.name === 'group-fwd-forward')).toBe(false);
+    expect(inet.chains.some((c) => c.name === 'group-fwd-in')).toBe(true);
+  });
+});

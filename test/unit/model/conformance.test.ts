@@ -80,7 +80,7 @@ describe('conformance folders resolve', () => {
     expect(run('test-errors3').policy.host.rules).toEqual([]);
   });
 
-  it('test-group1: groups resolved, GROUP rules jump both ways, -i netN kept', () => {
+  it('test-group1: groups resolved, GROUP rules jump both ways (and forward from host/cluster), -i netN kept', () => {
     const { policy } = run('test-group1');
     expect(policy.groups.map((g) => [g.name, g.rules.length])).toEqual([
       ['group1', 4],
@@ -90,6 +90,7 @@ describe('conformance folders resolve', () => {
     expect(policy.host.rules.map((r) => [r.direction, r.action])).toEqual([
       ['in', { kind: 'group', group: 'group1' }],
       ['out', { kind: 'group', group: 'group1' }],
+      ['forward', { kind: 'group', group: 'group1' }], // host/cluster groups reach FORWARD too
     ]);
     expect(guest(policy, 100)?.rules.filter((r) => r.action.kind === 'group').map((r) => r.iface)).toEqual(['net0', 'net0']);
   });
