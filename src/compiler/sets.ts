@@ -24,10 +24,50 @@ export function intervalElems(list: Interval[], family: IpFamily): Elem[] {
 
 /**
  * ipset `hash:net` semantics, computed exactly: the most specific entry containing an address
- * decides, so entries are painted from the widest to the narrowest (nomatch erases). The result
- * is a plain interval set; no nomatch sibling is needed at lookup time.
+ * decides (nomatch excludes). The result is a plain set; no nomatch sibling is needed at lookup.
+ * CIDR entries nest or are disjoint, so the entries form a forest and one sweep suffices
+ * (O(n log n)); entries that overlap without nesting (ranges) fall back to painting.
  */
 export function effectiveIntervals(entries: { iv: Interval; nomatch: boolean }[]): Interval[] {
+  if (!entries.some((e) => e.nomatch)) return mergeIntervals(entries.map((e) => e.iv));
+  const sorted = [...entries].sort((a, b) => (a.iv[0] < b.iv[0] ? -1 : a.iv[0] > b.iv[0] ? 1 : a.iv[1] > b.iv[1] ? -1 : a.iv[1] < b.iv[1] ? 1 : 0));
+  const children = new Map<number, number[]>();
+  const roots: number[] = [];
+  const stack: number[] = [];
+  for (let i = 0; i < sorted.length; i++) {
+    const [lo, hi] = sorted[i]!.iv;
+    while (stack.length && sorted[stack[stack.length - 1]!]!.iv[1] < lo) stack.pop();
+    const parent = stack[stack.length - 1];
+    if (parent === undefined) roots.push(i);
+    else if (hi <= sorted[parent]!.iv[1]) {
+      const list = children.get(parent);
+      if (list) list.push(i);
+      else children.set(parent, [i]);
+    }
+    else return paint(entries); // partial overlap: not a forest
+    stack.push(i);
+  }
+  const out: Interval[] = [];
+  const visit = (i: number): void => {
+    const e = sorted[i]!;
+    const kids = children.get(i) ?? [];
+    if (!e.nomatch) {
+      let cur = e.iv[0];
+      for (const k of kids) {
+        const [klo, khi] = sorted[k]!.iv;
+        if (klo > cur) out.push([cur, klo - 1n]);
+        if (khi + 1n > cur) cur = khi + 1n;
+      }
+      if (cur <= e.iv[1]) out.push([cur, e.iv[1]]);
+    }
+    for (const k of kids) visit(k);
+  };
+  for (const r of roots) visit(r);
+  return mergeIntervals(out);
+}
+
+/** Painting from the widest entry to the narrowest: exact for any overlap, quadratic. */
+function paint(entries: { iv: Interval; nomatch: boolean }[]): Interval[] {
   const sorted = [...entries].sort((a, b) => {
     const sa = a.iv[1] - a.iv[0];
     const sb = b.iv[1] - b.iv[0];

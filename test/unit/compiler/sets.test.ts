@@ -29,4 +29,37 @@ describe('IP sets', () => {
     expect(has('10.1.9.9')).toBe(false);
     expect(has('10.1.2.3')).toBe(true);
   });
+
+  it('agrees with a brute-force "innermost entry decides" on random nested sets, and scales to 100k entries', () => {
+    let seed = 12345;
+    const rnd = (n: number): number => {
+      seed = (seed * 1103515245 + 12345) & 0x7fffffff;
+      return seed % n;
+    };
+    for (let round = 0; round < 30; round++) {
+      const entries: { iv: [bigint, bigint]; nomatch: boolean }[] = [];
+      for (let i = 0; i < 40; i++) {
+        const len = 16 + rnd(17); // /16 … /32 inside 10.0.0.0/16
+        const base = (10 << 24) >>> 0;
+        const addr = (base + rnd(65536)) >>> 0;
+        const size = 2 ** (32 - len);
+        const lo = BigInt(addr - (addr % size));
+        entries.push({ iv: [lo, lo + BigInt(size) - 1n], nomatch: rnd(3) === 0 });
+      }
+      const ivs = effectiveIntervals(entries);
+      for (let k = 0; k < 300; k++) {
+        const x = BigInt(((10 << 24) >>> 0) + rnd(65536));
+        let best: { iv: [bigint, bigint]; nomatch: boolean } | undefined;
+        for (const e of entries) if (e.iv[0] <= x && x <= e.iv[1] && (!best || e.iv[1] - e.iv[0] <= best.iv[1] - best.iv[0])) best = e;
+        const expected = best !== undefined && !best.nomatch;
+        expect(ivs.some(([lo, hi]) => lo <= x && x <= hi)).toBe(expected);
+      }
+    }
+    // a /8 with 100k nomatch /32 holes: linearithmic, finishes well within the test timeout
+    const big = [{ iv: cidrInterval('10.0.0.0/8'), nomatch: false }];
+    for (let i = 0; i < 100_000; i++) big.push({ iv: cidrInterval(`10.${(i >> 16) & 255}.${(i >> 8) & 255}.${i & 255}`), nomatch: true });
+    const out = effectiveIntervals(big);
+    expect(out.some(([lo, hi]) => lo <= cidrInterval('10.0.0.7')[0] && cidrInterval('10.0.0.7')[0] <= hi)).toBe(false);
+    expect(out.some(([lo, hi]) => lo <= cidrInterval('10.200.0.7')[0] && cidrInterval('10.200.0.7')[0] <= hi)).toBe(true);
+  });
 });
