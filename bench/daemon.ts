@@ -137,7 +137,7 @@ export async function benchDaemon(o: DaemonBenchOptions = {}): Promise<DaemonBen
     proc = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'inherit'] });
     const d = new Daemon(proc);
     const t0 = performance.now();
-    const first = await d.nextApply(120_000);
+    const first = await d.nextApply(900_000);
     const firstApplyMs = performance.now() - t0;
     if (first.event !== 'apply') throw new Error('the first apply failed');
 
