@@ -4,13 +4,13 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FACTS, fwctl, kernelTable, makeNs, nftTables, removeNs, rmrf, tempDir, treeFiles, until, writeTree } from './daemon-harness.js';
 
-const NS = 'fwtest-e3';
+let NS: string;
 let base: string;
 let cfg: string;
 let state: string;
 
 beforeAll(() => {
-  makeNs(NS);
+  NS = makeNs('fwtest-e3');
   base = tempDir('apply');
   cfg = join(base, 'cfg');
   state = join(base, 'state');

@@ -33,7 +33,9 @@ export const NODE_ARGS = [bundle()];
 export const FACTS = ['--node', 'pve1', '--host-ip', '10.9.0.1', '--local-network', '10.9.0.0/24'];
 
 const live = new Set<string>();
+const procs = new Set<ChildProcess>();
 process.on('exit', () => {
+  for (const p of procs) if (p.exitCode === null) p.kill('SIGKILL');
   for (const ns of live) delNs(ns);
 });
 
@@ -45,9 +47,13 @@ function delNs(ns: string): void {
   }
 }
 
-/** A bare namespace with loopback up; returns its name. */
-export function makeNs(name: string): string {
-  if (!/^fwtest-e\d+$/.test(name)) throw new Error(`not one of our namespaces: ${name}`);
+/**
+ * A bare namespace with loopback up; returns its name, `<name>-<pid>`, so that two copies of the
+ * suite (a CI checkout and a working tree) never share one.
+ */
+export function makeNs(base: string): string {
+  if (!/^fwtest-e\d+$/.test(base)) throw new Error(`not one of our namespaces: ${base}`);
+  const name = `${base}-${process.pid}`;
   delNs(name);
   execFileSync('ip', ['netns', 'add', name]);
   live.add(name);
@@ -56,6 +62,7 @@ export function makeNs(name: string): string {
 }
 
 export function removeNs(name: string): void {
+  for (const p of procs) if (p.exitCode === null) p.kill('SIGKILL');
   delNs(name);
   live.delete(name);
 }
@@ -184,6 +191,8 @@ export async function startDaemon(o: StartOptions): Promise<DaemonProc> {
   delete env.SSH_CONNECTION;
   if (o.env?.SSH_CONNECTION) env.SSH_CONNECTION = o.env.SSH_CONNECTION;
   const proc = spawn(process.execPath, args, { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  procs.add(proc);
+  proc.on('exit', () => procs.delete(proc));
   const d = new DaemonProc(proc, o.stateDir);
   if (o.waitListen !== false) await d.waitLog((l) => l.event === 'listen');
   return d;

@@ -6,12 +6,12 @@ import {
   DaemonProc, kernelTable, makeNs, metricValue, removeNs, rmrf, startDaemon, tempDir, treeFiles, until, writeTree,
 } from './daemon-harness.js';
 
-const NS = 'fwtest-e1';
+let NS: string;
 let base: string;
 let running: DaemonProc | undefined;
 
 beforeAll(() => {
-  makeNs(NS);
+  NS = makeNs('fwtest-e1');
   base = tempDir('daemon');
 });
 afterEach(async () => {
