@@ -210,4 +210,16 @@ describe('Daemon', () => {
     expect(await metric('fwctl_errors_total', 'kind="state"')).toBe(1);
     await d.stop();
   });
+  it('`enable: <timestamp>` turns itself off after 60 s: the daemon recompiles when the window closes', async () => {
+    const since = Math.floor(Date.now() / 1000) - 59;
+    src.files = { ...tree('10.66.0.6'), 'firewall/cluster.fw': tree('10.66.0.6')['firewall/cluster.fw']!.replace('enable: 1', `enable: ${since}`) };
+    const d = makeDaemon();
+    await d.start();
+    expect(elements()).toContain('10.66.0.6');
+    await new Promise((r) => setTimeout(r, (since + 61) * 1000 - Date.now() + 300));
+    await d.resync();
+    expect(fake.kernel.size).toBe(0);
+    expect(d.status()).toMatchObject({ healthy: true, generation: 2 });
+    await d.stop();
+  }, 10_000);
 });
