@@ -19,7 +19,9 @@ export interface TableRef {
 const METAINFO = { metainfo: { json_schema_version: 1 } };
 
 export function toDocument(commands: NftCommand[]): NftJson {
-  return { nftables: [METAINFO, ...commands] };
+  const nftables: unknown[] = [METAINFO];
+  for (const c of commands) nftables.push(c); // no spread: commands can number hundreds of thousands
+  return { nftables };
 }
 
 /** A full replacement of fwctl's tables: create-if-missing, delete, then add everything. */
@@ -34,7 +36,8 @@ export function fullReplaceCommands(ruleset: Ruleset, staleTables: TableRef[] = 
     const key = `${t.family} ${checkName(t.name)}`;
     if (seen.has(key)) throw new RenderError('E_NFT_NAME', t.name, `duplicate table ${key}`);
     seen.add(key);
-    cmds.push(addTable(t), deleteTable(t), addTable(t), ...tableContents(t));
+    cmds.push(addTable(t), deleteTable(t), addTable(t));
+    pushTableContents(cmds, t);
   }
   for (const t of staleTables) {
     if (seen.has(`${t.family} ${t.name}`)) continue;
@@ -45,14 +48,18 @@ export function fullReplaceCommands(ruleset: Ruleset, staleTables: TableRef[] = 
 
 /** Everything inside a table, in an order the kernel accepts: chains before maps that jump to them. */
 export function tableContents(t: Table): NftCommand[] {
-  return [
-    ...t.chains.map((c) => addChain(t, c)),
-    ...t.sets.map((s) => addSet(t, s)),
-    ...t.counters.map((c) => addCounter(t, c)),
-    ...(t.ctHelpers ?? []).map((h) => addCtHelper(t, h)),
-    ...t.maps.map((m) => addMap(t, m)),
-    ...t.chains.flatMap((c) => c.rules.map((r) => addRule(t, c.name, r))),
-  ];
+  return pushTableContents([], t);
+}
+
+/** Appends one by one: a spread of ~10^5 items as call arguments overflows the stack. */
+function pushTableContents(out: NftCommand[], t: Table): NftCommand[] {
+  for (const c of t.chains) out.push(addChain(t, c));
+  for (const s of t.sets) out.push(addSet(t, s));
+  for (const c of t.counters) out.push(addCounter(t, c));
+  for (const h of t.ctHelpers ?? []) out.push(addCtHelper(t, h));
+  for (const m of t.maps) out.push(addMap(t, m));
+  for (const c of t.chains) for (const r of c.rules) out.push(addRule(t, c.name, r));
+  return out;
 }
 
 const obj = (family: string, table: string): Record<string, unknown> => ({ family, table: checkName(table) });
