@@ -38,8 +38,8 @@ interface NativeErrorShape {
 }
 
 /**
- * libnftables in-process: the same JSON document and the same atomic commit as `nft -j -f`,
- * without a process per transaction. Failures are the CLI backend's NftError codes; `exitCode`
+ * libnftables in-process: the same JSON document or nft text and the same atomic commit as
+ * `nft [-j] -f`, without a process per transaction. Failures are the CLI backend's NftError codes; `exitCode`
  * carries libnftables' return value, `stderr` its error buffer.
  */
 export class NftLibBackend implements NftBackend {
@@ -60,6 +60,11 @@ export class NftLibBackend implements NftBackend {
     return this.run(doc, false, 'E_NFT_APPLY');
   }
 
+  runText(text: string, dryRun: boolean): Promise<void> {
+    if (typeof text !== 'string') throw badArgument('not nft text');
+    return this.runInput(text, dryRun, dryRun ? 'E_NFT_CHECK' : 'E_NFT_APPLY');
+  }
+
   /** Drops the kept libnftables context (it holds a socket that keeps the namespace alive). */
   async close(): Promise<void> {
     await this.native.nftRelease(this.netns);
@@ -67,7 +72,11 @@ export class NftLibBackend implements NftBackend {
 
   private async run(doc: NftJson, dryRun: boolean, code: 'E_NFT_CHECK' | 'E_NFT_APPLY'): Promise<void> {
     if (typeof doc !== 'object' || doc === null || !Array.isArray(doc.nftables)) throw badArgument('not an nft JSON document');
-    const input = JSON.stringify(doc);
+    return this.runInput(JSON.stringify(doc), dryRun, code);
+  }
+
+  /** nft text or a JSON document: libnftables tries JSON first and reads anything else as text. */
+  private async runInput(input: string, dryRun: boolean, code: 'E_NFT_CHECK' | 'E_NFT_APPLY'): Promise<void> {
     let r: NftRunResult;
     try {
       r = await this.native.nftRun(this.netns, input, dryRun);

@@ -7,6 +7,11 @@ export interface NftBackend {
   check(doc: NftJson): Promise<void>;
   /** Commit atomically. Throws NftError E_NFT_APPLY; on error nothing changed. */
   apply(doc: NftJson): Promise<void>;
+  /**
+   * nft text input (`nft [-c] -f`), same atomicity and error codes as check/apply. Only the
+   * validated renderers of src/backend/nft produce the text. Backends without it get JSON.
+   */
+  runText?(text: string, dryRun: boolean): Promise<void>;
 }
 
 export class NftCliBackend implements NftBackend {
@@ -18,5 +23,9 @@ export class NftCliBackend implements NftBackend {
 
   async apply(doc: NftJson): Promise<void> {
     await runNft(this.exec, ['-j', '-f', '-'], JSON.stringify(doc), 'E_NFT_APPLY');
+  }
+
+  async runText(text: string, dryRun: boolean): Promise<void> {
+    await runNft(this.exec, dryRun ? ['-c', '-f', '-'] : ['-f', '-'], text, dryRun ? 'E_NFT_CHECK' : 'E_NFT_APPLY');
   }
 }

@@ -6,12 +6,14 @@ import { createNftBackend, type NftBackendKind } from './backend-factory.js';
 import { NftError } from './errors.js';
 import { fullPlan, plan } from './plan.js';
 import { makeState, type AppliedState } from './state.js';
-import { runTransaction } from './transaction.js';
+import { runPlan, runTransaction, type NftInput } from './transaction.js';
 
 export interface ApplyResult {
   mode: 'full' | 'incremental' | 'noop';
   /** nft commands sent (0 for a no-op: nothing is sent at all). */
   commands: number;
+  /** The language the transaction went in (`none` for a no-op). */
+  input: 'text' | 'json' | 'none';
   durationMs: number;
   changed: string[];
 }
@@ -31,8 +33,17 @@ export interface NftApplierOptions {
   nft?: NftBackendKind;
   /** A state persisted by an earlier run (see state.ts); without it the first apply is full. */
   state?: AppliedState;
-  /** Skip `nft -c` before commit (the commit is atomic either way). Default false. */
+  /**
+   * Run `nft -c` on the transaction before committing it. Default false: the commit is one
+   * nf_tables batch, which the kernel applies entirely or not at all, so a refused transaction
+   * changes nothing either way, and the precheck doubled the cost of every apply. The check
+   * alone stays available as `apply(rs, {check: true})`.
+   */
+  precheck?: boolean;
+  /** @deprecated the precheck is off by default now; `skipPrecheck: false` turns it on. */
   skipPrecheck?: boolean;
+  /** nft input language; default auto = text when the backend reads it (see transaction.ts). */
+  input?: NftInput;
   now?: () => number;
 }
 
@@ -56,17 +67,19 @@ export class NftApplier {
     const t0 = this.now();
     const prev = this.last?.ruleset;
     let p = opts.full ? fullPlan(ruleset, prev) : plan(prev, ruleset);
-    const tx = { precheck: !this.opts.skipPrecheck, checkOnly: opts.check === true };
+    const precheck = this.opts.precheck ?? this.opts.skipPrecheck === false;
+    const tx = { precheck, checkOnly: opts.check === true, ...(this.opts.input ? { input: this.opts.input } : {}) };
+    let input: ApplyResult['input'];
     try {
-      await runTransaction(this.backend, p.commands, tx);
+      input = await runPlan(this.backend, p, tx);
     } catch (e) {
       // The kernel no longer matches our record (someone deleted a table or chain): replace all.
       if (!(e instanceof NftError) || p.mode !== 'incremental') throw e;
       p = fullPlan(ruleset, prev);
-      await runTransaction(this.backend, p.commands, tx);
+      input = await runPlan(this.backend, p, tx);
     }
     if (!opts.check) this.last = makeState(ruleset);
-    return { mode: p.mode, commands: p.commands.length, durationMs: this.now() - t0, changed: p.changed };
+    return { mode: p.mode, commands: p.count, input, durationMs: this.now() - t0, changed: p.changed };
   }
 
   /** Delete fwctl's tables (those last applied, plus `extra`), idempotently, in one transaction. */
@@ -86,4 +99,5 @@ export class NftApplier {
 
 export { NftError } from './errors.js';
 export type { AppliedState } from './state.js';
+export type { NftInput } from './transaction.js';
 export { parseState, serializeState } from './state.js';

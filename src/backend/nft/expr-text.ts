@@ -1,7 +1,15 @@
 import type { Elem, Expr, Statement, Value, Verdict } from '../../compiler/ruleset.js';
 import { RenderError } from './errors.js';
 import { checkValue, kindOfExpr, type ValueKind } from './values.js';
-import { checkField, checkName, checkNumber, checkSymbol, sanitizeComment } from './validate.js';
+import { checkField, checkName, checkNumber, checkOneOf, checkSymbol, sanitizeComment } from './validate.js';
+
+// nft text has no quoting for these words: checked again at run time (see checkOneOf)
+const META_KEYS = ['iifname', 'oifname', 'iif', 'oif', 'mark', 'l4proto', 'nfproto', 'pkttype', 'protocol', 'ibrname', 'obrname'];
+const PAYLOAD_PROTOS = ['ether', 'ip', 'ip6', 'tcp', 'udp', 'th', 'icmp', 'icmpv6', 'arp', 'vlan'];
+const CT_KEYS = ['state', 'mark', 'helper', 'status'];
+const FIB_RESULTS = ['type', 'oif'];
+const FIB_FLAGS = ['saddr', 'daddr', 'iif', 'oif'];
+const BINOPS = ['&', '|', '>>', '<<'];
 
 const hex = (n: number): string => `0x${checkNumber(n).toString(16).padStart(8, '0')}`;
 export const quote = (s: string): string => `"${sanitizeComment(s)}"`;
@@ -9,12 +17,15 @@ export const quote = (s: string): string => `"${sanitizeComment(s)}"`;
 const BARE_META = new Set(['iifname', 'oifname', 'iif', 'oif', 'ibrname', 'obrname']);
 
 export function exprText(e: Expr): string {
-  if ('meta' in e) return BARE_META.has(e.meta.key) ? e.meta.key : `meta ${e.meta.key}`;
-  if ('payload' in e) return `${e.payload.protocol} ${checkField(e.payload.field)}`;
-  if ('ct' in e) return `ct ${e.ct.key}`;
-  if ('fib' in e) return `fib ${e.fib.flags.join(' . ')} ${e.fib.result}`;
+  if ('meta' in e) {
+    const key = checkOneOf(e.meta.key, META_KEYS, 'meta key');
+    return BARE_META.has(key) ? key : `meta ${key}`;
+  }
+  if ('payload' in e) return `${checkOneOf(e.payload.protocol, PAYLOAD_PROTOS, 'protocol')} ${checkField(e.payload.field)}`;
+  if ('ct' in e) return `ct ${checkOneOf(e.ct.key, CT_KEYS, 'ct key')}`;
+  if ('fib' in e) return `fib ${e.fib.flags.map((f) => checkOneOf(f, FIB_FLAGS, 'fib flag')).join(' . ')} ${checkOneOf(e.fib.result, FIB_RESULTS, 'fib result')}`;
   const [op, pair] = Object.entries(e)[0] as [string, [Expr, number]];
-  return `${exprText(pair[0])} ${op} ${hex(pair[1])}`;
+  return `${exprText(pair[0])} ${checkOneOf(op, BINOPS, 'operator')} ${hex(pair[1])}`;
 }
 
 function scalarText(v: string | number | boolean, kind: ValueKind): string {
@@ -42,7 +53,9 @@ function valueText(v: Value, kind: ValueKind): string {
 export function verdictText(v: Verdict): string {
   if ('jump' in v) return `jump ${checkName(v.jump.target)}`;
   if ('goto' in v) return `goto ${checkName(v.goto.target)}`;
-  return Object.keys(v)[0] as string;
+  const word = ['accept', 'drop', 'return', 'continue'].find((k) => k in v);
+  if (!word) throw new RenderError('E_NFT_SHAPE', JSON.stringify(v), 'not a verdict');
+  return word;
 }
 
 function isVerdict(s: Statement): s is Verdict {
@@ -54,6 +67,7 @@ function matchText(m: Extract<Statement, { match: unknown }>['match']): string {
   checkValue(m.right, kind);
   const left = exprText(m.left);
   const right = valueText(m.right, kind);
+  checkOneOf(m.op, ['==', '!=', 'in'], 'match operator');
   if (m.op === '!=') return `${left} != ${right}`;
   const binop = !('meta' in m.left || 'payload' in m.left || 'ct' in m.left || 'fib' in m.left);
   return m.op === '==' && binop ? `${left} == ${right}` : `${left} ${right}`;
@@ -76,7 +90,7 @@ export function statementText(s: Statement): string {
   }
   if ('limit' in s) {
     const { rate, per, burst, inv } = s.limit;
-    return `limit rate ${inv ? 'over ' : ''}${checkNumber(rate)}/${per} burst ${checkNumber(burst)} packets`;
+    return `limit rate ${inv ? 'over ' : ''}${checkNumber(rate)}/${checkOneOf(per, ['second', 'minute', 'hour', 'day'], 'limit unit')} burst ${checkNumber(burst)} packets`;
   }
   if ('mangle' in s) {
     const v = s.mangle.value;
@@ -92,19 +106,20 @@ export function statementText(s: Statement): string {
   if ('reject' in s) {
     const { type, expr } = s.reject;
     if (type === 'tcp reset') return 'reject with tcp reset';
-    return expr === undefined ? 'reject' : `reject with ${type} ${checkSymbol(expr)}`;
+    return expr === undefined ? 'reject' : `reject with ${checkOneOf(type, ['icmpx', 'icmp', 'icmpv6'], 'reject type')} ${checkSymbol(expr)}`;
   }
   if ('vmap' in s) return `${exprText(s.vmap.key)} vmap @${checkName(s.vmap.data.ref)}`;
   if ('notrack' in s) return 'notrack';
   if ('set' in s) {
     const { op, elem, set, stmt } = s.set;
     const inner = [exprText(elem), ...(stmt ?? []).map(statementText)].join(' ');
-    return `${op} @${checkName(set)} { ${inner} }`;
+    return `${checkOneOf(op, ['add', 'update'], 'set op')} @${checkName(set)} { ${inner} }`;
   }
   if ('queue' in s) {
     const { num, flags } = s.queue;
     const n = typeof num === 'number' ? `${checkNumber(num)}` : `${checkNumber(num.range[0])}-${checkNumber(num.range[1])}`;
-    return flags.length ? `queue flags ${flags.join(',')} to ${n}` : `queue to ${n}`;
+    return flags.length ? `queue flags ${flags.map((f) => checkOneOf(f, ['bypass', 'fanout'], 'queue flag')).join(',')} to ${n}` : `queue to ${n}`;
   }
+  if (!('ct helper' in s)) throw new RenderError('E_NFT_SHAPE', JSON.stringify(s), 'unknown statement');
   return `ct helper set ${quote(checkName(s['ct helper']))}`;
 }

@@ -93,3 +93,25 @@ export function checkField(field: string): string {
   if (!FIELD.test(field)) throw new RenderError('E_NFT_VALUE', field, `invalid payload field: ${JSON.stringify(field)}`);
   return field;
 }
+
+/**
+ * Words the Ruleset types already restrict (families, hooks, set types, flags…), checked again at
+ * run time because nft text has no quoting for them: a value outside its list never reaches nft.
+ */
+export function checkOneOf<T extends string>(value: T, allowed: readonly string[], what: string): T {
+  if (!allowed.includes(value)) throw new RenderError('E_NFT_VALUE', String(value), `invalid ${what}: ${JSON.stringify(value)}`);
+  return value;
+}
+
+export const FAMILIES = ['inet', 'ip', 'ip6', 'bridge', 'netdev'] as const;
+export const SET_TYPES = ['ipv4_addr', 'ipv6_addr', 'ifname', 'ether_addr', 'inet_service', 'mark', 'inet_proto'] as const;
+export const SET_FLAGS = ['interval', 'constant', 'timeout', 'dynamic'] as const;
+export const CHAIN_TYPES = ['filter', 'nat', 'route'] as const;
+export const HOOKS = ['prerouting', 'input', 'forward', 'output', 'postrouting', 'ingress'] as const;
+export const POLICIES = ['accept', 'drop'] as const;
+
+/** A base-chain priority: any integer nft accepts (negative included). */
+export function checkPriority(n: number): number {
+  if (!Number.isInteger(n) || Math.abs(n) > 0x7fffffff) throw new RenderError('E_NFT_VALUE', String(n), `invalid chain priority: ${n}`);
+  return n;
+}
