@@ -5,7 +5,8 @@
  * conntrack and without reject on this kernel (see /work/notes/kernel-findings.md).
  */
 import type { Guest, GuestNic, IpSet } from '../model/policy.js';
-import { drop, eq, jump, markHas, meta, ne, orMark, payload, setMark, accept } from './expr.js';
+import { accept, deepFreeze, drop, eq, jump, markHas, meta, ne, orMark, payload, setMark } from './expr.js';
+import { addRefs, chainRefs, rememberRefs, type ChainRefs } from './refs.js';
 import { egressValue, EST_BIT } from './marks.js';
 import { chains as C, maps as M, sets as setNames } from './names.js';
 import { orderChains } from './order.js';
@@ -49,49 +50,63 @@ function portChains(p: PortInfo, sets: Map<string, IpSet>, counters: Map<string,
 }
 
 const PKTTYPE: Record<string, string> = { broadcast: 'broadcast', multicast: 'multicast' };
+const PROTOCOL = { ipv4: deepFreeze(eq(meta('protocol'), 'ip')), ipv6: deepFreeze(eq(meta('protocol'), 'ip6')) };
+const PKTTYPE_MATCH = new Map(Object.keys(PKTTYPE).map((t) => [t, deepFreeze(eq(meta('pkttype'), t as Value))]));
 
-/** A rule as it must read in the bridge family, or undefined when it cannot exist there. */
-export function bridgeRule(rule: Rule): Rule | undefined {
-  const expr: Statement[] = [];
-  for (const s of rule.expr) {
-    if ('match' in s) {
-      const left: Expr = s.match.left;
-      if ('ct' in left) return undefined; // invalid was dropped in inet output; nothing else is stateful here
-      if ('meta' in left && left.meta.key === 'nfproto') {
-        // nfproto is NFPROTO_BRIDGE in this family: test the ethertype
-        expr.push(eq(meta('protocol'), s.match.right === 'ipv4' ? 'ip' : 'ip6'));
-        continue;
-      }
-      if ('fib' in left) {
-        const t = PKTTYPE[String(s.match.right)];
-        if (!t || left.fib.flags.includes('saddr')) return undefined;
-        expr.push(eq(meta('pkttype'), t as Value));
-        continue;
-      }
+/**
+ * `s` as it must read in the bridge family: itself when unchanged, a replacement, or null when
+ * the rule cannot exist there.
+ */
+function bridgeStatement(s: Statement): Statement | null {
+  if ('match' in s) {
+    const left: Expr = s.match.left;
+    if ('ct' in left) return null; // invalid was dropped in inet output; nothing else is stateful here
+    // nfproto is NFPROTO_BRIDGE in this family: test the ethertype
+    if ('meta' in left && left.meta.key === 'nfproto') return s.match.right === 'ipv4' ? PROTOCOL.ipv4 : PROTOCOL.ipv6;
+    if ('fib' in left) {
+      const t = PKTTYPE[String(s.match.right)];
+      if (!t || left.fib.flags.includes('saddr')) return null;
+      return PKTTYPE_MATCH.get(t)!;
     }
-    if ('reject' in s) {
-      expr.push(drop);
-      continue;
-    }
-    if ('queue' in s) {
-      expr.push(accept); // host→guest frames are not handed to the IPS
-      continue;
-    }
-    expr.push(s);
+    return s;
   }
-  return { ...rule, expr };
+  if ('reject' in s) return drop;
+  if ('queue' in s) return accept; // host→guest frames are not handed to the IPS
+  return s;
 }
 
-function targets(rule: Rule): string[] {
-  return rule.expr.flatMap((s) => ('jump' in s ? [s.jump.target] : 'goto' in s ? [s.goto.target] : []));
+/** A rule as it must read in the bridge family (the same object when nothing changes), or undefined. */
+export function bridgeRule(rule: Rule): Rule | undefined {
+  let expr: Statement[] | undefined;
+  for (let i = 0; i < rule.expr.length; i++) {
+    const s = rule.expr[i]!;
+    const b = bridgeStatement(s);
+    if (b === null) return undefined;
+    if (b !== s && !expr) expr = rule.expr.slice(0, i);
+    if (expr) expr.push(b);
+  }
+  return expr ? { ...rule, expr } : rule;
 }
 
-function refs(rule: Rule): string[] {
-  return rule.expr.flatMap((s) => ('match' in s && typeof s.match.right === 'object' && s.match.right !== null && 'ref' in s.match.right ? [s.match.right.ref] : []));
-}
+/** Bridge copies, per source chain object: a reused inet chain (createCompiler) reuses its copy. */
+const copies = new WeakMap<Chain, Chain>();
 
-function counters(rule: Rule): string[] {
-  return rule.expr.flatMap((s) => ('counter' in s && s.counter ? [s.counter.name] : []));
+/** The bridge copy of an inet chain, its references recorded in the same walk. */
+function bridgeCopy(src: Chain): Chain {
+  const hit = copies.get(src);
+  if (hit) return hit;
+  const refs: ChainRefs = { targets: [], sets: [], counters: [] };
+  const rules: Rule[] = [];
+  for (const rule of src.rules) {
+    const b = bridgeRule(rule);
+    if (!b) continue;
+    rules.push(b);
+    for (const s of b.expr) addRefs(refs, s);
+  }
+  const copy: Chain = { ...src, rules };
+  rememberRefs(copy, refs);
+  copies.set(src, copy);
+  return copy;
 }
 
 export function bridgeTable(ports: PortInfo[], inet: Table, sets: Map<string, IpSet>): Table {
@@ -112,21 +127,24 @@ export function bridgeTable(ports: PortInfo[], inet: Table, sets: Map<string, Ip
   // copy the closure of chains reachable from the host→guest port chains
   const byName = new Map(inet.chains.map((c) => [c.name, c]));
   const copied = new Set<string>();
-  const queue = chains.flatMap((c) => c.rules.flatMap(targets)).filter((t) => byName.has(t));
-  const setRefs = new Set(chains.flatMap((c) => c.rules.flatMap(refs)));
+  const queue: string[] = [];
+  const setRefs = new Set<string>();
+  for (const c of chains) {
+    const refs = chainRefs(c);
+    for (const t of refs.targets) if (byName.has(t)) queue.push(t);
+    for (const x of refs.sets) setRefs.add(x);
+  }
   const counterRefs = new Set<string>();
-  while (queue.length) {
-    const name = queue.shift()!;
+  for (let head = 0; head < queue.length; head++) {
+    const name = queue[head]!;
     if (copied.has(name)) continue;
     copied.add(name);
-    const src = byName.get(name)!;
-    const rules = src.rules.map(bridgeRule).filter((x): x is Rule => x !== undefined);
-    for (const rule of rules) {
-      for (const t of targets(rule)) if (byName.has(t) && !copied.has(t)) queue.push(t);
-      refs(rule).forEach((x) => setRefs.add(x));
-      counters(rule).forEach((x) => counterRefs.add(x));
-    }
-    chains.push({ ...src, rules });
+    const copy = bridgeCopy(byName.get(name)!);
+    const refs = chainRefs(copy);
+    for (const t of refs.targets) if (byName.has(t) && !copied.has(t)) queue.push(t);
+    for (const x of refs.sets) setRefs.add(x);
+    for (const x of refs.counters) counterRefs.add(x);
+    chains.push(copy);
   }
   chains.push(
     { name: C.brPre, base: { type: 'filter', hook: 'prerouting', priority: -300, policy: 'accept' }, owner: 'core',
@@ -137,8 +155,22 @@ export function bridgeTable(ports: PortInfo[], inet: Table, sets: Map<string, Ip
       rules: [r(markHas(EST_BIT), accept), r({ vmap: { key: meta('oifname'), data: { ref: M.hostToGuest } } })] },
   );
   const bSets: NamedSet[] = inet.sets.filter((s) => setRefs.has(s.name));
-  const bCounters: NamedCounter[] = inet.counters.filter((c) => counterRefs.has(c.name) && !portCounters.has(c.name));
-  for (const [name, owner] of portCounters) bCounters.push({ name, owner });
-  bCounters.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  // both lists sorted by name: merge
+  const inetUsed = inet.counters.filter((c) => counterRefs.has(c.name) && !portCounters.has(c.name));
+  const own: NamedCounter[] = [...portCounters.keys()].sort().map((name) => ({ name, owner: portCounters.get(name)! }));
+  const bCounters: NamedCounter[] = [];
+  let i = 0;
+  let j = 0;
+  while (i < inetUsed.length || j < own.length) {
+    const a = inetUsed[i];
+    const b = own[j];
+    if (b === undefined || (a !== undefined && a.name < b.name)) {
+      bCounters.push(a!);
+      i++;
+    } else {
+      bCounters.push(b);
+      j++;
+    }
+  }
   return { family: 'bridge', name: inet.name, chains: orderChains(chains, maps), sets: bSets, maps, counters: bCounters };
 }

@@ -15,7 +15,7 @@ import { chains as C, maps as M, TABLE } from './names.js';
 import { orderChains } from './order.js';
 import { helpers, synflood } from './raw.js';
 import { type RuleCtx } from './rules.js';
-import type { Chain, NamedMap, NamedSet, Rule, Ruleset, Statement, Table } from './ruleset.js';
+import type { Chain, NamedCounter, NamedMap, NamedSet, Rule, Ruleset, Statement, Table } from './ruleset.js';
 import { compileSet, type SetInfo } from './sets.js';
 import { stdChains } from './std-chains.js';
 
@@ -30,6 +30,14 @@ export interface CompileFacts {
 }
 
 const r = (...expr: Statement[]): Rule => ({ expr });
+
+/** Named counters by name (code-unit order, as `<` compares). */
+function sortedCounters(counters: Map<string, string>): NamedCounter[] {
+  const names = [...counters.keys()].sort();
+  const out: NamedCounter[] = new Array(names.length);
+  for (let i = 0; i < names.length; i++) out[i] = { name: names[i]!, owner: counters.get(names[i]!)! };
+  return out;
+}
 
 export function compile(policy: Policy, facts: CompileFacts): Ruleset {
   if (!policy.enabled) return { tables: [] };
@@ -107,7 +115,7 @@ export function compile(policy: Policy, facts: CompileFacts): Ruleset {
     chains: orderChains(chains, [gout, gin]),
     sets: namedSets,
     maps: [gout, gin],
-    counters: [...ctx.counters].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([name, owner]) => ({ name, owner })),
+    counters: sortedCounters(ctx.counters),
   };
   if (help.objects.length) inet.ctHelpers = help.objects;
   return { tables: [inet, bridgeTable(ports, inet, setsById)] };

@@ -1,7 +1,7 @@
 /** Guest NIC chains (pve's tap<vmid>i<n>-IN/OUT) and security group chains. */
 import type { Verdict } from '../config/ast.js';
 import type { Guest, GuestNic, Policy, SecurityGroup } from '../model/policy.js';
-import { accept, addrField, andMark, drop, eq, jump, l4, markHas, ne, nfproto, orMark, payload, PROTO, ret } from './expr.js';
+import { accept, addrField, andMark, deepFreeze, drop, eq, jump, l4, markHas, ne, nfproto, orMark, payload, PROTO, ret } from './expr.js';
 import { verdictStatements, policyRules } from './host.js';
 import { ACCEPT_BIT, ALL_BITS } from './marks.js';
 import { chains as C, sets as setNames } from './names.js';
@@ -16,14 +16,27 @@ const udp = (sport: number, dport: number, family: 4 | 6): Statement[] => [
 ];
 const icmp6 = (types: number[]): Statement[] => [l4(PROTO.icmpv6), eq(payload('icmpv6', 'type'), types.length === 1 ? types[0]! : { set: types })];
 const ND = { rs: 133, ra: 134, ns: 135, na: 136 };
+// the same for every guest: shared, frozen rule objects
+const fixed = (...expr: Statement[]): Rule => deepFreeze(r(...expr));
+const DHCP = {
+  in: [fixed(...udp(67, 68, 4), accept), fixed(...udp(547, 546, 6), accept)],
+  out: [fixed(...udp(68, 67, 4), ret), fixed(...udp(546, 547, 6), ret)],
+};
+const RA_DROP = fixed(...icmp6([ND.ra]), drop);
+const NDP = {
+  in: fixed(...icmp6([ND.rs, ND.ra, ND.ns, ND.na]), accept),
+  out: fixed(...icmp6([ND.rs, ND.ra, ND.ns, ND.na]), ret),
+  outNoRa: fixed(...icmp6([ND.rs, ND.ns, ND.na]), ret),
+};
+const OUT_ACCEPT: readonly Statement[] = deepFreeze([ret]);
 
 /** NICs that get chains: enabled guest, `firewall=1`. */
 export function filteredNics(p: Policy): { guest: Guest; nic: GuestNic }[] {
   return p.guests.filter((g) => g.enabled).flatMap((guest) => guest.nics.filter((n) => n.firewall).map((nic) => ({ guest, nic })));
 }
 
-function outVerdict(v: Verdict): Statement[] {
-  return v === 'ACCEPT' ? [ret] : verdictStatements(v);
+function outVerdict(v: Verdict): readonly Statement[] {
+  return v === 'ACCEPT' ? OUT_ACCEPT : verdictStatements(v);
 }
 
 function groupJump(dir: 'in' | 'out', inAccept: Statement) {
@@ -45,31 +58,26 @@ export function guestChains(guest: Guest, nic: GuestNic, ctx: RuleCtx): Chain[] 
   const owner = `guest/${guest.vmid}`;
   // with ips, what IN accepts goes to the IPS instead (DHCP and NDP stay plain accepts, as in pve)
   const inAccept = ipsQueue(o, ctx.queue) ?? accept;
-  const inVerdict = (v: Verdict): Statement[] => (v === 'ACCEPT' ? [inAccept] : verdictStatements(v));
+  const inAccepts = [inAccept];
+  const inVerdict = (v: Verdict): readonly Statement[] => (v === 'ACCEPT' ? inAccepts : verdictStatements(v));
   const out: Chain[] = [];
   for (const dir of ['in', 'out'] as const) {
     const name = C.guest(guest.type, guest.vmid, nic.index, dir);
     const rules: Rule[] = [];
-    if (o.dhcp) {
-      if (dir === 'in') rules.push(r(...udp(67, 68, 4), accept), r(...udp(547, 546, 6), accept));
-      else rules.push(r(...udp(68, 67, 4), ret), r(...udp(546, 547, 6), ret));
-    }
+    if (o.dhcp) rules.push(...DHCP[dir]);
     if (dir === 'out') {
-      if (!o.radv) rules.push(r(...icmp6([ND.ra]), drop));
+      if (!o.radv) rules.push(RA_DROP);
       if (nic.ipfilterSetId && ctx.sets.has(nic.ipfilterSetId)) rules.push(...ipfilter(nic.ipfilterSetId, ctx, guest.vmid, nic.index));
     }
-    if (o.ndp) {
-      const types = dir === 'in' || o.radv ? [ND.rs, ND.ra, ND.ns, ND.na] : [ND.rs, ND.ns, ND.na];
-      rules.push(r(...icmp6(types), dir === 'in' ? accept : ret));
-    }
+    if (o.ndp) rules.push(dir === 'in' ? NDP.in : o.radv ? NDP.out : NDP.outNoRa);
     for (const rule of guest.rules) {
       if (rule.iface !== undefined && rule.iface !== `net${nic.index}`) continue;
       if (rule.direction !== dir) continue;
       const plain = rule.iface === undefined ? rule : { ...rule, iface: undefined };
-      rules.push(...emitRule(plain, ctx, {
+      emitRule(plain, ctx, {
         chain: name, vmid: guest.vmid, origin: origins.guestRule(guest.vmid, dir, rule.pos),
         verdict: dir === 'in' ? inVerdict : outVerdict, group: groupJump(dir, inAccept),
-      }));
+      }, rules);
     }
     const policy = dir === 'in' ? o.policy_in : o.policy_out;
     const level = dir === 'in' ? o.log_level_in : o.log_level_out;

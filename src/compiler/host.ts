@@ -2,7 +2,7 @@
 import type { Verdict } from '../config/ast.js';
 import type { Policy } from '../model/policy.js';
 import { familyOf } from './addr.js';
-import { accept, addrField, counter, drop, eq, fibType, jump, l4, markHas, payload, PROTO } from './expr.js';
+import { accept, addrField, counter, deepFreeze, drop, eq, fibType, jump, l4, markHas, payload, PROTO } from './expr.js';
 import { ACCEPT_BIT } from './marks.js';
 import { chains as C, counterName, sets as setNames } from './names.js';
 import { emitRule, logStatements, ownerOf, portValue, type RuleCtx } from './rules.js';
@@ -13,8 +13,15 @@ const tcpPorts = (ports: [number, number][]) => [l4(PROTO.tcp), eq(payload('th',
 const COROSYNC = [l4(PROTO.udp), eq(payload('th', 'dport'), { range: [5404, 5405] })];
 const ND = { rs: 133, ra: 134, ns: 135, na: 136 };
 
-export function verdictStatements(v: Verdict): Statement[] {
-  return v === 'ACCEPT' ? [accept] : v === 'DROP' ? [drop] : [jump(C.reject)];
+const VERDICT: Record<Verdict, readonly Statement[]> = {
+  ACCEPT: deepFreeze([accept]),
+  DROP: deepFreeze([drop]),
+  REJECT: deepFreeze([jump(C.reject)]),
+};
+
+/** Shared and frozen: callers copy the statements, never the array. */
+export function verdictStatements(v: Verdict): readonly Statement[] {
+  return VERDICT[v];
 }
 
 /** The policy verdict rules of a chain: noise chain, optional log, counted verdict. */

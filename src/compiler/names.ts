@@ -99,8 +99,12 @@ export const sets = {
   synflood: (family: IpFamily) => `synflood-v${family}`,
 };
 
+const ORIGIN = /^[a-z0-9_-]+(?:\/[a-z0-9_-]+)*$/;
+
 /** Named counter for a rule origin such as `guest/100/in/3` or `host/policy/in`. */
 export function counterName(origin: string): string {
+  // fast path, same result: every part is already allowed and non-empty, so `make` would only join
+  if (ORIGIN.test(origin)) return hashAndTruncate(`c-${origin.replaceAll('/', '-')}`);
   return make('c', ...origin.split('/'));
 }
 

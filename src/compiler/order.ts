@@ -1,34 +1,38 @@
 /** Chains ordered so that every jump/goto/vmap target is defined before the chains using it. */
-import type { Chain, NamedMap, Statement } from './ruleset.js';
+import { chainRefs, MAP_REF } from './refs.js';
+import type { Chain, NamedMap } from './ruleset.js';
 
-function targetsOf(s: Statement, maps: Map<string, NamedMap>): string[] {
-  if ('jump' in s) return [s.jump.target];
-  if ('goto' in s) return [s.goto.target];
-  if ('vmap' in s) {
-    const m = maps.get(s.vmap.data.ref);
-    return (m?.entries ?? []).flatMap((e) => (typeof e.value === 'object' && 'jump' in e.value ? [e.value.jump.target] : typeof e.value === 'object' && 'goto' in e.value ? [e.value.goto.target] : []));
+function mapTargets(m: NamedMap | undefined): string[] {
+  const out: string[] = [];
+  for (const e of m?.entries ?? []) {
+    const v = e.value;
+    if (typeof v !== 'object') continue;
+    if ('jump' in v) out.push(v.jump.target);
+    else if ('goto' in v) out.push(v.goto.target);
   }
-  return [];
+  return out;
 }
 
 export function orderChains(chains: Chain[], mapList: NamedMap[]): Chain[] {
-  const byName = new Map(chains.map((c) => [c.name, c]));
-  const maps = new Map(mapList.map((m) => [m.name, m]));
+  const byName = new Map<string, Chain>();
+  for (const c of chains) byName.set(c.name, c);
+  const maps = new Map<string, string[]>();
+  for (const m of mapList) maps.set(MAP_REF + m.name, mapTargets(m));
   const done = new Set<string>();
   const out: Chain[] = [];
+  const visitName = (t: string): void => {
+    const target = byName.get(t);
+    if (target) visit(target);
+  };
   const visit = (c: Chain): void => {
     if (done.has(c.name)) return;
     done.add(c.name);
-    for (const rule of c.rules) {
-      for (const s of rule.expr) {
-        for (const t of targetsOf(s, maps)) {
-          const target = byName.get(t);
-          if (target) visit(target);
-        }
-      }
+    for (const t of chainRefs(c).targets) {
+      if (t.startsWith(MAP_REF)) for (const mt of maps.get(t) ?? []) visitName(mt);
+      else visitName(t);
     }
     out.push(c);
   };
-  chains.forEach(visit);
+  for (const c of chains) visit(c);
   return out;
 }

@@ -3,7 +3,7 @@ import type { IpFamily, LogLevel, PortRange, Verdict } from '../config/ast.js';
 import type { LogRateLimit } from '../config/options.js';
 import type { AddrMatch, PolicyRule } from '../model/policy.js';
 import { cidrInterval } from './addr.js';
-import { addrField, counter, eq, l4, meta, ne, nfproto, payload } from './expr.js';
+import { addrField, counter, deepFreeze, eq, l4, meta, ne, nfproto, payload } from './expr.js';
 import { counterName, sets as setNames } from './names.js';
 import type { Elem, Rule, Statement, Value } from './ruleset.js';
 import type { SetInfo } from './sets.js';
@@ -44,15 +44,34 @@ function literalValue(m: Extract<AddrMatch, { kind: 'literal' }>): Value {
   return { set: elems };
 }
 
-function addrMatches(m: AddrMatch, family: IpFamily, dir: 'saddr' | 'daddr', ctx: RuleCtx): Statement[] | undefined {
-  const field = addrField(family, dir);
-  if (m.kind === 'literal') return m.family === family ? [eq(field, literalValue(m))] : undefined;
+/** The two match statements of a set (per family and direction) are shared by every rule using it. */
+const setMatches = new WeakMap<SetInfo, Map<string, Statement>>();
+
+function setMatch(info: SetInfo, family: IpFamily, dir: 'saddr' | 'daddr', nomatch: boolean): Statement {
+  let m = setMatches.get(info);
+  if (!m) setMatches.set(info, (m = new Map()));
+  const k = `${family}${dir}${nomatch ? 'n' : ''}`;
+  let s = m.get(k);
+  if (!s) {
+    const field = addrField(family, dir);
+    s = deepFreeze(nomatch ? ne(field, { ref: setNames.ip(info.id, family, true) }) : eq(field, { ref: setNames.ip(info.id, family) }));
+    m.set(k, s);
+  }
+  return s;
+}
+
+/** Appends the address matches to `out`; false when `m` cannot match in `family`. */
+function addrMatches(out: Statement[], m: AddrMatch, family: IpFamily, dir: 'saddr' | 'daddr', ctx: RuleCtx): boolean {
+  if (m.kind === 'literal') {
+    if (m.family !== family) return false;
+    out.push(eq(addrField(family, dir), literalValue(m)));
+    return true;
+  }
   const info = ctx.sets.get(m.setId);
-  if (!info) return undefined;
-  const out: Statement[] = [];
-  if (info.nomatch[family]) out.push(ne(field, { ref: setNames.ip(m.setId, family, true) }));
-  out.push(eq(field, { ref: setNames.ip(m.setId, family) }));
-  return out;
+  if (!info) return false;
+  if (info.nomatch[family]) out.push(setMatch(info, family, dir, true));
+  out.push(setMatch(info, family, dir, false));
+  return true;
 }
 
 function ruleFamilies(rule: PolicyRule): IpFamily[] {
@@ -75,17 +94,11 @@ export function ruleMatchSets(rule: PolicyRule, ctx: RuleCtx, ifaceKey?: 'iifnam
     const s: Statement[] = [];
     if (ifaceKey && rule.iface) s.push(eq(meta(ifaceKey), rule.iface));
     let hasAddr = false;
-    let ok = true;
-    for (const [a, dir] of [[rule.source, 'saddr'], [rule.dest, 'daddr']] as const) {
-      if (!a || family === undefined) continue;
-      const m = addrMatches(a, family, dir, ctx);
-      if (!m) ok = false;
-      else {
-        s.push(...m);
-        hasAddr = true;
-      }
+    if (family !== undefined) {
+      if (rule.source && !addrMatches(s, rule.source, family, 'saddr', ctx)) continue;
+      if (rule.dest && !addrMatches(s, rule.dest, family, 'daddr', ctx)) continue;
+      hasAddr = !!(rule.source || rule.dest);
     }
-    if (!ok) continue;
     if (family !== undefined && !hasAddr) s.push(nfproto(family));
     if (rule.proto !== undefined) s.push(l4(rule.proto));
     if (rule.sport?.length) s.push(eq(payload('th', 'sport'), portValue(rule.sport)));
@@ -101,11 +114,18 @@ export function ruleMatchSets(rule: PolicyRule, ctx: RuleCtx, ifaceKey?: 'iifnam
   return out;
 }
 
+/** The log rate limit statement, shared by every log rule of one policy. */
+const limits = new WeakMap<LogRateLimit, Statement>();
+
 export function logStatements(ctx: RuleCtx, level: LogLevel, vmid: number, chain: string, msg: string): Statement[] {
   if (level === 'nolog') return [];
   const s: Statement[] = [];
   const rl = ctx.ratelimit;
-  if (rl.enable) s.push({ limit: { rate: rl.rate.count, per: rl.rate.per, burst: rl.burst } });
+  if (rl.enable) {
+    let lim = limits.get(rl);
+    if (!lim) limits.set(rl, (lim = deepFreeze({ limit: { rate: rl.rate.count, per: rl.rate.per, burst: rl.burst } })));
+    s.push(lim);
+  }
   s.push({ log: { prefix: `:${vmid}:${LOG_LEVEL[level]}:${chain}: ${msg}`, group: 0 } });
   return s;
 }
@@ -118,9 +138,14 @@ export function ownerOf(origin: string): string {
 
 /** The named counter of `origin`, registered (with its owner) for the table. */
 export function countedBy(ctx: Pick<RuleCtx, 'counters'>, origin: string): Statement {
+  return counter(registerCounter(ctx, origin));
+}
+
+/** Registers the named counter of `origin` (with its owner) and returns its name. */
+export function registerCounter(ctx: Pick<RuleCtx, 'counters'>, origin: string): string {
   const name = counterName(origin);
   ctx.counters.set(name, ownerOf(origin));
-  return counter(name);
+  return name;
 }
 
 export interface EmitOpts {
@@ -129,25 +154,28 @@ export interface EmitOpts {
   origin: string;
   ifaceKey?: 'iifname' | 'oifname';
   /** Statements that implement each verdict in this chain. */
-  verdict: (v: Verdict) => Statement[];
+  verdict: (v: Verdict) => readonly Statement[];
   /** Rules that implement a jump into a security group. */
   group: (name: string, matches: Statement[], counterStmt: Statement) => Rule[];
 }
 
 /** The nft rules for one policy rule: [log rule,] counted verdict rule, per family. */
-export function emitRule(rule: PolicyRule, ctx: RuleCtx, o: EmitOpts): Rule[] {
-  const cname = counterName(o.origin);
-  ctx.counters.set(cname, ownerOf(o.origin));
-  const out: Rule[] = [];
+export function emitRule(rule: PolicyRule, ctx: RuleCtx, o: EmitOpts, out: Rule[] = []): Rule[] {
+  const cnt = counter(registerCounter(ctx, o.origin));
   for (const matches of ruleMatchSets(rule, ctx, o.ifaceKey)) {
     if (rule.action.kind === 'group') {
-      out.push(...o.group(rule.action.group, matches, counter(cname)).map((g) => ({ ...g, origin: o.origin })));
+      for (const g of o.group(rule.action.group, matches, cnt)) out.push({ ...g, origin: o.origin });
       continue;
     }
     const v = rule.action.verdict;
-    const log = logStatements(ctx, rule.log, o.vmid, o.chain, `${v}: `);
-    if (log.length) out.push({ expr: [...matches, ...log], origin: o.origin });
-    const r: Rule = { expr: [...matches, counter(cname), ...o.verdict(v)], origin: o.origin };
+    if (rule.log !== 'nolog') {
+      const log = logStatements(ctx, rule.log, o.vmid, o.chain, `${v}: `);
+      if (log.length) out.push({ expr: matches.concat(log), origin: o.origin });
+    }
+    // `matches` is this rule's own array: it becomes the verdict rule's expression
+    matches.push(cnt);
+    for (const s of o.verdict(v)) matches.push(s);
+    const r: Rule = { expr: matches, origin: o.origin };
     if (rule.comment) r.comment = rule.comment;
     out.push(r);
   }
