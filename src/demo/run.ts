@@ -1,8 +1,6 @@
 import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { NftApplier } from '../apply/index.js';
-import { ensureBridgeNf } from '../apply/sysctl.js';
 import { simulateRequest } from '../compiler/batch.js';
 import { compile } from '../compiler/compile.js';
 import type { Ruleset } from '../compiler/ruleset.js';
@@ -13,6 +11,7 @@ import { Lab } from '../lab/index.js';
 import type { TcpVerdict } from '../lab/types.js';
 import type { Policy } from '../model/policy.js';
 import { resolve } from '../model/resolve.js';
+import { DemoDaemon, type DaemonEvent } from './daemon-driver.js';
 import { EXAMPLE_EDITS, EXAMPLE_FLOWS, type Flow } from './flows.js';
 import { labSpecFor, LabAddressesSchema, type LabAddresses } from './lab-spec.js';
 
@@ -122,12 +121,20 @@ async function startListeners(lab: Lab, rows: Row[]): Promise<void> {
   for (const [zone, ports] of byTarget) await lab.listen(nsOf(lab, zone), [...ports.values()]);
 }
 
+function describeApply(e: DaemonEvent | undefined): string {
+  if (!e) return 'no apply logged';
+  const changed = Array.isArray(e.changed) && e.changed.length ? `; changed: ${(e.changed as string[]).join(', ')}` : '';
+  return `generation ${String(e.generation)}: ${String(e.mode)}, ${String(e.commands)} nft commands, nft ${String(e.applyMs)} ms, config change to kernel ${String(e.totalMs)} ms${changed}`;
+}
+
 /** The demo: check, compile and simulate the example tree; with `live`, prove it with real packets. */
 export async function runDemo(opts: DemoOptions): Promise<number> {
   const { out } = opts;
   const addresses = LabAddressesSchema.parse(JSON.parse(readFileSync(opts.labFile, 'utf8')));
   const work = mkdtempSync(join(tmpdir(), 'fwctl-demo-'));
+  const stateDir = mkdtempSync(join(tmpdir(), 'fwctl-demo-state-'));
   let lab: Lab | undefined;
+  let daemon: DemoDaemon | undefined;
   let mismatches = 0;
   try {
     cpSync(opts.config, work, { recursive: true });
@@ -142,11 +149,11 @@ export async function runDemo(opts: DemoOptions): Promise<number> {
     }
     out(`\n== 2. live lab: namespaces ${opts.prefix}*, bridges ${addresses.bridges.map((b) => b.name).join(', ')}, guests as tap/veth ports`);
     lab = await Lab.create(labSpecFor(policy, addresses, opts.prefix));
-    const exec = lab.execIn(lab.host);
-    for (const r of await ensureBridgeNf(exec)) out(`  sysctl ${JSON.stringify(r)}`);
-    const applier = new NftApplier({ netns: lab.host });
-    const first = await applier.apply(ruleset);
-    out(`  applied: ${first.mode}, ${first.commands} nft commands, ${first.durationMs.toFixed(1)} ms (checked with nft -c first)`);
+    const facts = ['--node', addresses.node, '--host-ip', addresses.hostIPv4, '--local-network', addresses.localNetwork];
+    daemon = await DemoDaemon.start({ netns: lab.host, configDir: work, stateDir, args: facts });
+    let st = await daemon.waitGeneration(1);
+    out(`  fwctl daemon (pid ${st.pid}) watches ${work}, applies into ${lab.host}, /metrics on ${daemon.metricsUrl}`);
+    out(`  ${describeApply(daemon.lastApply())}`);
     await startListeners(lab, rows);
     await probeKernel(lab, rows);
     out('\n== 3. verdicts: simulate vs real packets (open = ACCEPT, refused = REJECT, timeout = DROP)');
@@ -156,22 +163,31 @@ export async function runDemo(opts: DemoOptions): Promise<number> {
       out(`\n== ${4 + i}. edit: ${edit.description}`);
       const path = join(work, edit.file);
       writeFileSync(path, edit.apply(readFileSync(path, 'utf8')));
+      st = await daemon.waitGeneration(st.generation + 1);
+      out(`  the daemon saw it: ${describeApply(daemon.lastApply())}`);
       ({ policy, ruleset } = load(work, addresses, out));
-      const res = await applier.apply(ruleset);
-      out(`  applied: ${res.mode}, ${res.commands} nft commands, ${res.durationMs.toFixed(1)} ms; changed: ${res.changed.join(', ') || '-'}`);
       const before = rows;
       rows = simulateFlows(policy, ruleset, addresses);
       await probeKernel(lab, rows);
       table(rows, out, before);
       mismatches += rows.filter((r) => r.kernel !== r.simulated).length;
     }
+    const metrics = (await daemon.metrics()).split('\n').filter((l) => /^fwctl_(applies_total|generation|ruleset_rules|last_apply_success) /.test(l) || /^fwctl_applies_total\{/.test(l));
+    out('\n== /metrics (excerpt)');
+    for (const l of metrics) out(`  ${l}`);
+    const code = await daemon.stop();
+    daemon = undefined;
+    const left = await lab.run(lab.host, 'nft', ['list', 'tables']);
+    out(`  daemon stopped (exit ${code}); tables left in place: ${left.stdout.trim().split('\n').join(', ')}`);
     out(`\n== done: ${mismatches === 0 ? 'simulate and kernel agree on every flow' : `${mismatches} disagreement(s) between simulate and kernel`}`);
     return mismatches === 0 ? 0 : 1;
   } finally {
+    if (daemon) await daemon.stop();
     if (lab) {
       await lab.dispose();
       out(`  lab removed (namespaces ${opts.prefix}*)`);
     }
     rmSync(work, { recursive: true, force: true });
+    rmSync(stateDir, { recursive: true, force: true });
   }
 }
