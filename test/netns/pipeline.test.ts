@@ -144,7 +144,7 @@ describe('config tree → compile → nft, with real packets', () => {
     const bad = compileFiles(tree({ g100Extra: 'IN ACCEPT -p tcp -dport 444' }));
     const inet = bad.tables.find((t) => t.family === 'inet');
     inet?.chains[0]?.rules.push({ expr: [{ jump: { target: 'no-such-chain' } }] });
-    await expect(applier.apply(bad)).rejects.toMatchObject({ code: 'E_NFT_CHECK' });
+    await expect(applier.apply(bad)).rejects.toMatchObject({ code: 'E_NFT_APPLY' }); // no precheck by default: the atomic commit refuses it
     expect((await lab.run(lab.host, 'nft', ['list', 'ruleset'])).stdout).toBe(before);
   });
 });
