@@ -27,6 +27,8 @@ export interface DaemonBenchResult {
   /** The daemon's own figures for the same changes: read + compile + nft (excludes watch and debounce). */
   ipsetInternal: Summary;
   guestInternal: Summary;
+  ipsetPhases: string;
+  guestPhases: string;
   metrics: Summary;
   metricsDuringApply: Summary;
   /** /metrics requests that failed (connection error or non-200). */
@@ -37,6 +39,9 @@ interface ApplyLog {
   event?: string;
   generation?: number;
   totalMs?: number;
+  readMs?: number;
+  buildMs?: number;
+  applyMs?: number;
   mode?: string;
 }
 
@@ -160,9 +165,12 @@ export async function benchDaemon(o: DaemonBenchOptions = {}): Promise<DaemonBen
       }
     })();
 
-    const measure = async (change: (i: number) => void, n: number): Promise<{ e2e: number[]; internal: number[] }> => {
+    const measure = async (change: (i: number) => void, n: number): Promise<{ e2e: number[]; internal: number[]; phases: string }> => {
       const e2e: number[] = [];
       const internal: number[] = [];
+      const read: number[] = [];
+      const buildMs: number[] = [];
+      const nft: number[] = [];
       for (let i = 0; i < n + 2; i++) {
         const next = d.nextApply();
         d.busy = true;
@@ -175,9 +183,13 @@ export async function benchDaemon(o: DaemonBenchOptions = {}): Promise<DaemonBen
         if (i < 2) continue; // warm-up
         e2e.push(ms);
         internal.push(l.totalMs ?? NaN);
+        read.push(l.readMs ?? NaN);
+        buildMs.push(l.buildMs ?? NaN);
+        nft.push(l.applyMs ?? NaN);
         await new Promise((r) => setTimeout(r, 30));
       }
-      return { e2e, internal };
+      const med = (xs: number[]) => fmtMs(summarize(xs).p50);
+      return { e2e, internal, phases: `read+parse ${med(read)}, resolve+compile ${med(buildMs)}, plan+nft ${med(nft)} (medians)` };
     };
 
     const cluster = files.get('firewall/cluster.fw')!;
@@ -199,6 +211,8 @@ export async function benchDaemon(o: DaemonBenchOptions = {}): Promise<DaemonBen
       guest: summarize(guest.e2e),
       ipsetInternal: summarize(ipset.internal),
       guestInternal: summarize(guest.internal),
+      ipsetPhases: ipset.phases,
+      guestPhases: guest.phases,
       metrics: summarize(metricsAll),
       metricsDuringApply: summarize(metricsBusy),
       metricsFailed,
@@ -223,8 +237,10 @@ export function reportDaemon(r: DaemonBenchResult): string {
     `  first full apply (start → first apply logged, incl. process start): ${fmtMs(r.firstApplyMs)}`,
     row('one IP-set element added', r.ipset, '100 ms'),
     row('  internal', r.ipsetInternal, '-'),
+    `    ${r.ipsetPhases}`,
     row("one guest's rules changed", r.guest, '300 ms'),
     row('  internal', r.guestInternal, '-'),
+    `    ${r.guestPhases}`,
     row('/metrics, whole run', r.metrics, '-'),
     row('/metrics during applies', r.metricsDuringApply, '50 ms'),
     `  /metrics failed requests: ${r.metricsFailed}`,

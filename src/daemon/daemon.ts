@@ -192,7 +192,7 @@ export class Daemon {
     m.lastApplyOk.set(1);
     this.setRulesetGauges(r.stats);
     this.d.log.info(
-      { event: 'apply', mode: r.mode, changed: r.changed.slice(0, 20), changedCount: r.changed.length, files: r.files.slice(0, 20), fileCount: r.files.length, commands: r.commands, applyMs: round(r.applyMs), totalMs: round(total), generation: this.generation },
+      { event: 'apply', mode: r.mode, changed: r.changed.slice(0, 20), changedCount: r.changed.length, files: r.files.slice(0, 20), fileCount: r.files.length, commands: r.commands, applyMs: round(r.applyMs), readMs: round(r.phases.readMs), buildMs: round(r.phases.buildMs), totalMs: round(total), generation: this.generation },
       r.mode === 'noop' ? 'ruleset unchanged' : `applied (${r.mode}, ${r.changed.length} change(s))`,
     );
     this.persisted(r.persisted);

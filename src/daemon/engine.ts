@@ -57,6 +57,8 @@ export type CycleResult =
       commands: number;
       applyMs: number;
       files: string[];
+      /** Where the time went: reading + parsing the tree, resolve + compile, nft. */
+      phases: { readMs: number; buildMs: number; applyMs: number };
       stats: RulesetStats;
       diagnostics: Diagnostic[];
       expiresAt?: number;
@@ -109,6 +111,7 @@ export class InlineEngine implements Engine {
   async cycle(req: { force: boolean; retry: boolean }): Promise<CycleResult> {
     const t0 = this.now();
     const src = (this.d.read ?? readSource)(this.d.configDir, this.d.node);
+    const t1 = this.now();
     if (!src.ok) return { kind: 'unavailable', code: src.code, path: src.path, message: src.message };
     if (!req.force && !req.retry && sameHashes(src.hashes, this.enforced?.hashes)) {
       return this.saved ? { kind: 'unchanged' } : { kind: 'unchanged', persisted: await this.persist() };
@@ -119,6 +122,7 @@ export class InlineEngine implements Engine {
     } catch (e) {
       return { kind: 'failed', error: failure('compile', e), diagnostics: src.diagnostics };
     }
+    const t2 = this.now();
     const failed = (error: Failure): CycleResult =>
       built.expiresAt === undefined ? { kind: 'failed', error, diagnostics: built.diagnostics } : { kind: 'failed', error, diagnostics: built.diagnostics, expiresAt: built.expiresAt };
     const errors = built.diagnostics.filter((x) => x.severity === 'error');
@@ -144,6 +148,7 @@ export class InlineEngine implements Engine {
     this.saved = false;
     const out: CycleResult = {
       kind: 'applied', mode: r.mode, changed: r.changed, commands: r.commands, applyMs: r.durationMs, files,
+      phases: { readMs: t1 - t0, buildMs: t2 - t1, applyMs: r.durationMs },
       stats: rulesetStats(built.ruleset), diagnostics: built.diagnostics, generation: this.generation, persisted: await this.persist(),
     };
     if (built.expiresAt !== undefined) out.expiresAt = built.expiresAt;
