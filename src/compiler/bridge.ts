@@ -22,12 +22,12 @@ export interface PortInfo {
 
 const r = (...expr: Statement[]): Rule => ({ expr });
 
-function hasV4(set: IpSet | undefined): boolean {
+export function hasV4(set: IpSet | undefined): boolean {
   return !!set?.entries.some((e) => e.item.family === 4 && !e.nomatch);
 }
 
 /** pve's ebtables `<port>-OUT` order: MAC filter, ARP source filter, ethertype allow-list. */
-function portChains(p: PortInfo, sets: Map<string, IpSet>, counters: Map<string, string>): Chain[] {
+export function portChains(p: PortInfo, sets: Map<string, IpSet>, counters: Map<string, string>): Chain[] {
   const owner = `guest/${p.guest.vmid}`;
   const { vmid } = p.guest;
   const filter = (f: GuestFilter, ...match: Statement[]): Rule => {
@@ -109,7 +109,10 @@ function bridgeCopy(src: Chain): Chain {
   return copy;
 }
 
-export function bridgeTable(ports: PortInfo[], inet: Table, sets: Map<string, IpSet>): Table {
+export type PortChainsOf = (p: PortInfo, counters: Map<string, string>) => Chain[];
+
+/** `portChainsOf`: how to get a port's chains (and register their counters); createCompiler memoises it. */
+export function bridgeTable(ports: PortInfo[], inet: Table, sets: Map<string, IpSet>, portChainsOf: PortChainsOf = (p, c) => portChains(p, sets, c)): Table {
   const chains: Chain[] = [];
   const maps: NamedMap[] = [
     { name: M.l2In, type: 'ifname', kind: 'vmap', flags: [], entries: [], owner: 'core' },
@@ -119,7 +122,7 @@ export function bridgeTable(ports: PortInfo[], inet: Table, sets: Map<string, Ip
   const [l2In, l2Out, h2g] = maps as [NamedMap, NamedMap, NamedMap];
   const portCounters = new Map<string, string>();
   for (const p of ports) {
-    chains.push(...portChains(p, sets, portCounters));
+    for (const c of portChainsOf(p, portCounters)) chains.push(c);
     l2In.entries.push({ key: p.nic.iface, value: { jump: { target: C.portIn(p.id) } } });
     l2Out.entries.push({ key: p.nic.iface, value: { jump: { target: C.portOut(p.id) } } });
     h2g.entries.push({ key: p.nic.iface, value: { jump: { target: C.portHost(p.id) } } });

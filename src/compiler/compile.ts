@@ -3,8 +3,8 @@
  * an inet table for everything stateful and a bridge table for port tagging, L2 filtering and
  * host→guest IN rules.
  */
-import type { IpSet, Policy } from '../model/policy.js';
-import { bridgeTable, type PortInfo } from './bridge.js';
+import type { IpSet, Policy, SecurityGroup } from '../model/policy.js';
+import { bridgeTable, portChains, type PortInfo } from './bridge.js';
 import { accept, ct, drop, eq, jump, mark, meta, ne, orMark } from './expr.js';
 import { filteredNics, groupChains, guestChains } from './guests.js';
 import { forwardChain } from './forward.js';
@@ -39,17 +39,47 @@ function sortedCounters(counters: Map<string, string>): NamedCounter[] {
   return out;
 }
 
+/**
+ * How compile gets the parts owned by an IP set, a security group or a guest NIC. Each is a pure
+ * function of its arguments plus the global inputs given to `begin`; createCompiler memoises them.
+ */
+export interface CompileParts {
+  /** Called once the set infos are known, before any group or guest part. */
+  begin(policy: Policy, facts: CompileFacts, ctx: RuleCtx): void;
+  set(s: IpSet, owner: string): { named: NamedSet[]; info: SetInfo };
+  group(g: SecurityGroup, ctx: RuleCtx, dirs: readonly ('in' | 'out' | 'forward')[]): Chain[];
+  guest(p: PortInfo, ctx: RuleCtx): Chain[];
+  port(p: PortInfo, sets: Map<string, IpSet>, counters: Map<string, string>): Chain[];
+}
+
+export const directParts: CompileParts = {
+  begin: () => undefined,
+  set: compileSet,
+  group: groupChains,
+  guest: (p, ctx) => guestChains(p.guest, p.nic, ctx),
+  port: portChains,
+};
+
+/**
+ * Pure. The Ruleset is immutable once built: its rules share statement objects (and, from
+ * createCompiler, whole chains and sets with earlier results); never mutate it.
+ */
 export function compile(policy: Policy, facts: CompileFacts): Ruleset {
+  return compileWith(policy, facts, directParts);
+}
+
+export function compileWith(policy: Policy, facts: CompileFacts, parts: CompileParts): Ruleset {
   if (!policy.enabled) return { tables: [] };
   const setsById = new Map<string, IpSet>(policy.sets.map((s) => [s.id, s]));
   const namedSets: NamedSet[] = [];
   const infos = new Map<string, SetInfo>();
   for (const s of policy.sets) {
-    const { named, info } = compileSet(s, s.scope === 'guest' ? `guest/${s.vmid}` : 'core');
-    namedSets.push(...named);
+    const { named, info } = parts.set(s, s.scope === 'guest' ? `guest/${s.vmid}` : 'core');
+    for (const n of named) namedSets.push(n);
     infos.set(s.id, info);
   }
   const ctx: RuleCtx = { sets: infos, ratelimit: policy.cluster.log_ratelimit, counters: new Map(), queue: facts.queue !== false };
+  parts.begin(policy, facts, ctx);
   const o = policy.host.options;
 
   const nics = filteredNics(policy);
@@ -60,8 +90,8 @@ export function compile(policy: Policy, facts: CompileFacts): Ruleset {
   if (policy.host.enabled) chains.push(...hostChains(policy, ctx));
   const fwd = forwardChain(policy, ctx);
   if (fwd) chains.push(fwd.chain);
-  for (const g of policy.groups) chains.push(...groupChains(g, ctx, fwd?.groups.includes(g.name) ? ['in', 'out', 'forward'] : ['in', 'out']));
-  for (const p of ports) chains.push(...guestChains(p.guest, p.nic, ctx));
+  for (const g of policy.groups) chains.push(...parts.group(g, ctx, fwd?.groups.includes(g.name) ? ['in', 'out', 'forward'] : ['in', 'out']));
+  for (const p of ports) for (const c of parts.guest(p, ctx)) chains.push(c);
 
   const gout: NamedMap = { name: M.guestOut, type: 'mark', kind: 'vmap', flags: [], entries: [], owner: 'core' };
   const gin: NamedMap = { name: M.guestIn, type: 'mark', kind: 'vmap', flags: [], entries: [], owner: 'core' };
@@ -118,5 +148,5 @@ export function compile(policy: Policy, facts: CompileFacts): Ruleset {
     counters: sortedCounters(ctx.counters),
   };
   if (help.objects.length) inet.ctHelpers = help.objects;
-  return { tables: [inet, bridgeTable(ports, inet, setsById)] };
+  return { tables: [inet, bridgeTable(ports, inet, setsById, (p, c) => parts.port(p, setsById, c))] };
 }
