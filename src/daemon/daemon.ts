@@ -152,6 +152,7 @@ export class Daemon {
             r = { kind: 'failed', error: { kind: 'compile', code: (e as { code?: string }).code ?? 'E_ENGINE', message: String((e as Error).message ?? e) } };
           }
           this.handle(r, t0);
+          if (r.kind === 'applied') this.persisted(await this.d.engine.persist().catch((e: unknown) => ({ stateError: String((e as Error).message ?? e) })));
         }
       } finally {
         this.running = undefined;
@@ -195,7 +196,6 @@ export class Daemon {
       { event: 'apply', mode: r.mode, changed: r.changed.slice(0, 20), changedCount: r.changed.length, files: r.files.slice(0, 20), fileCount: r.files.length, commands: r.commands, applyMs: round(r.applyMs), readMs: round(r.phases.readMs), buildMs: round(r.phases.buildMs), totalMs: round(total), generation: this.generation },
       r.mode === 'noop' ? 'ruleset unchanged' : `applied (${r.mode}, ${r.changed.length} change(s))`,
     );
-    this.persisted(r.persisted);
   }
 
   private persisted(p: Persisted): void {

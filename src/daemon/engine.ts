@@ -63,7 +63,6 @@ export type CycleResult =
       diagnostics: Diagnostic[];
       expiresAt?: number;
       generation: number;
-      persisted: Persisted;
     };
 
 export type RestoreResult =
@@ -75,6 +74,8 @@ export interface Engine {
   restore(): Promise<RestoreResult>;
   /** `force`: compile even when no source changed; `retry`: the last attempt failed. */
   cycle(req: { force: boolean; retry: boolean }): Promise<CycleResult>;
+  /** Saves the last applied ruleset (after an `applied` cycle; kept out of the change → kernel path). */
+  persist(): Promise<Persisted>;
   close(): Promise<void>;
 }
 
@@ -149,7 +150,7 @@ export class InlineEngine implements Engine {
     const out: CycleResult = {
       kind: 'applied', mode: r.mode, changed: r.changed, commands: r.commands, applyMs: r.durationMs, files,
       phases: { readMs: t1 - t0, buildMs: t2 - t1, applyMs: r.durationMs },
-      stats: rulesetStats(built.ruleset), diagnostics: built.diagnostics, generation: this.generation, persisted: await this.persist(),
+      stats: rulesetStats(built.ruleset), diagnostics: built.diagnostics, generation: this.generation,
     };
     if (built.expiresAt !== undefined) out.expiresAt = built.expiresAt;
     return out;
@@ -159,8 +160,8 @@ export class InlineEngine implements Engine {
     return Promise.resolve();
   }
 
-  private async persist(): Promise<Persisted> {
-    if (!this.enforced) return {};
+  async persist(): Promise<Persisted> {
+    if (!this.enforced || this.saved) return {};
     try {
       await saveLastGood(this.d.stateDir, this.enforced);
       this.saved = true;

@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { Worker } from 'node:worker_threads';
 import type { CompileFacts } from '../compiler/compile.js';
 import type { CommonOptions } from '../cli/context.js';
-import type { CycleResult, Engine, RestoreResult } from './engine.js';
+import type { CycleResult, Engine, Persisted, RestoreResult } from './engine.js';
 import type { Ingress, SshSession } from './lockout.js';
 
 /** Everything the worker needs to build its InlineEngine; structured-clonable. */
@@ -17,7 +17,7 @@ export interface WorkerConfig {
   netns?: string;
 }
 
-export type WorkerRequest = { id: number; op: 'restore' } | { id: number; op: 'cycle'; req: { force: boolean; retry: boolean } };
+export type WorkerRequest = { id: number; op: 'restore' | 'persist' } | { id: number; op: 'cycle'; req: { force: boolean; retry: boolean } };
 export type WorkerReply = { id: number; ok: true; result: unknown } | { id: number; ok: false; code: string; message: string };
 
 /** worker.js next to this module when compiled or bundled, worker.ts when running from source. */
@@ -51,6 +51,10 @@ export class WorkerEngine implements Engine {
       await this.call({ id: 0, op: 'restore' });
     }
     return (await this.call({ id: 0, op: 'cycle', req })) as CycleResult;
+  }
+
+  persist(): Promise<Persisted> {
+    return this.call({ id: 0, op: 'persist' }) as Promise<Persisted>;
   }
 
   async close(): Promise<void> {

@@ -19,7 +19,7 @@ const engine = new InlineEngine({
 });
 
 parentPort!.on('message', (m: WorkerRequest) => {
-  const run = m.op === 'restore' ? engine.restore() : engine.cycle(m.req);
+  const run: Promise<unknown> = m.op === 'cycle' ? engine.cycle(m.req) : m.op === 'restore' ? engine.restore() : engine.persist();
   run.then(
     (result) => parentPort!.postMessage({ id: m.id, ok: true, result } satisfies WorkerReply),
     (e: unknown) => parentPort!.postMessage({ id: m.id, ok: false, code: (e as { code?: string }).code ?? 'E_ENGINE', message: String((e as Error)?.message ?? e) } satisfies WorkerReply),
