@@ -67,7 +67,7 @@ describe('hand dataplane in namespaces', () => {
     const before = await lab.run(lab.host, 'nft', ['list', 'ruleset']);
     // overlapping intervals are refused by the kernel; the whole transaction must roll back
     await expect(applier.apply(sampleRuleset({ g100Ports: [22], blacklist: ['10.9.0.1', '10.9.0.0/16'] }))).rejects.toMatchObject({
-      code: 'E_NFT_CHECK',
+      code: 'E_NFT_APPLY', // no precheck by default: the atomic commit refuses it
     });
     const after = await lab.run(lab.host, 'nft', ['list', 'ruleset']);
     expect(after.stdout).toBe(before.stdout);
