@@ -12,8 +12,8 @@ export interface ApplyResult {
   mode: 'full' | 'incremental' | 'noop';
   /** nft commands sent (0 for a no-op: nothing is sent at all). */
   commands: number;
-  /** The language the transaction went in (`none` for a no-op). */
-  input: 'text' | 'json' | 'none';
+  /** The language the transaction went in (`none` for a no-op). Optional for older fakes. */
+  input?: 'text' | 'json' | 'none';
   durationMs: number;
   changed: string[];
 }
@@ -69,7 +69,7 @@ export class NftApplier {
     let p = opts.full ? fullPlan(ruleset, prev) : plan(prev, ruleset);
     const precheck = this.opts.precheck ?? this.opts.skipPrecheck === false;
     const tx = { precheck, checkOnly: opts.check === true, ...(this.opts.input ? { input: this.opts.input } : {}) };
-    let input: ApplyResult['input'];
+    let input: NonNullable<ApplyResult['input']>;
     try {
       input = await runPlan(this.backend, p, tx);
     } catch (e) {
