@@ -1,6 +1,7 @@
 import type { ConfigTree } from '../config/ast.js';
 import { sortDiagnostics, type Diagnostic } from '../config/diagnostics.js';
 import { compile, type CompileFacts } from '../compiler/compile.js';
+import type { Compiler } from '../compiler/incremental.js';
 import type { Ruleset } from '../compiler/ruleset.js';
 import type { HostFacts } from '../model/policy.js';
 import { ENABLE_WINDOW_SECONDS } from '../model/options.js';
@@ -13,10 +14,13 @@ export interface Built {
   expiresAt?: number;
 }
 
-/** Tree + facts → ruleset, with every diagnostic of both stages sorted. Pure. */
-export function build(tree: ConfigTree, treeDiagnostics: Diagnostic[], facts: HostFacts, compileFacts: CompileFacts): Built {
+/**
+ * Tree + facts → ruleset, with every diagnostic of both stages sorted. Pure apart from the
+ * `compiler`'s memory (the daemon keeps one createCompiler() across cycles).
+ */
+export function build(tree: ConfigTree, treeDiagnostics: Diagnostic[], facts: HostFacts, compileFacts: CompileFacts, compiler?: Compiler): Built {
   const resolved = resolve(tree, facts);
-  const ruleset = compile(resolved.policy, compileFacts);
+  const ruleset = compiler ? compiler.compile(resolved.policy, compileFacts) : compile(resolved.policy, compileFacts);
   const out: Built = { ruleset, diagnostics: sortDiagnostics([...treeDiagnostics, ...resolved.diagnostics]) };
   const enable = resolved.policy.cluster.enable;
   if (enable.kind === 'until' && resolved.policy.enabled) out.expiresAt = enable.since + ENABLE_WINDOW_SECONDS + 1;

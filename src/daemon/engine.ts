@@ -6,12 +6,14 @@
 import type { ApplyResult } from '../apply/index.js';
 import { NftError } from '../apply/index.js';
 import type { CompileFacts } from '../compiler/compile.js';
+import { createCompiler } from '../compiler/incremental.js';
 import type { Ruleset } from '../compiler/ruleset.js';
 import { formatDiagnostic, type Diagnostic } from '../config/diagnostics.js';
 import type { HostFacts } from '../model/policy.js';
 import type { ErrorKind } from '../metrics/registry.js';
 import { build, rulesetStats, type RulesetStats } from './build.js';
 import { checkLockout, type Ingress, type SshSession } from './lockout.js';
+import { ParseCache } from './parse-cache.js';
 import { changedPaths, readSource, sameHashes, type SourceRead } from './source.js';
 import { loadLastGood, saveLastGood, StateError, type LastGood } from './state-store.js';
 
@@ -30,7 +32,7 @@ export interface EngineDeps {
   compileFacts: CompileFacts;
   strict?: boolean;
   ssh?: { session: SshSession; ingress: Ingress };
-  read?: (dir: string, node: string) => SourceRead;
+  read?: (dir: string, node: string, cache: ParseCache) => SourceRead;
   now?: () => number;
 }
 
@@ -91,6 +93,9 @@ export class InlineEngine implements Engine {
   private generation = 0;
   private saved = true;
   private readonly now: () => number;
+  /** Kept across cycles: unchanged files are not re-parsed, unchanged guests not recompiled. */
+  private readonly parseCache = new ParseCache();
+  private readonly compiler = createCompiler();
 
   constructor(private readonly d: EngineDeps) {
     this.now = d.now ?? Date.now;
@@ -111,7 +116,7 @@ export class InlineEngine implements Engine {
 
   async cycle(req: { force: boolean; retry: boolean }): Promise<CycleResult> {
     const t0 = this.now();
-    const src = (this.d.read ?? readSource)(this.d.configDir, this.d.node);
+    const src = (this.d.read ?? readSource)(this.d.configDir, this.d.node, this.parseCache);
     const t1 = this.now();
     if (!src.ok) return { kind: 'unavailable', code: src.code, path: src.path, message: src.message };
     if (!req.force && !req.retry && sameHashes(src.hashes, this.enforced?.hashes)) {
@@ -119,7 +124,7 @@ export class InlineEngine implements Engine {
     }
     let built;
     try {
-      built = build(src.tree, src.diagnostics, this.d.facts(Math.floor(t0 / 1000)), this.d.compileFacts);
+      built = build(src.tree, src.diagnostics, this.d.facts(Math.floor(t0 / 1000)), this.d.compileFacts, this.compiler);
     } catch (e) {
       return { kind: 'failed', error: failure('compile', e), diagnostics: src.diagnostics };
     }
