@@ -2,14 +2,16 @@
  * pve-firewall's conformance data (test/fixtures/pve-firewall, FORMAT.md): every `tests` line
  * through the real pipeline — loadTree → resolve → compile → simulate.
  */
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadTree } from '../../src/config/index.js';
 import { resolve } from '../../src/model/index.js';
 import { compile } from '../../src/compiler/compile.js';
 import { simulateRequest, type SimRequest } from '../../src/compiler/batch.js';
-import { CONFORMANCE_DIR, conformanceFolders, conformanceTree } from '../fixtures/pve-tree.js';
+import { CONFORMANCE_DIR, conformanceFiles, conformanceFolders, conformanceTree } from '../fixtures/pve-tree.js';
+import { runCli } from '../unit/cli/run.js';
 
 const SWEEP = ['host', 'outside', 'nfvm', 'vm100', 'ct200'];
 const KEYS = new Set(['from', 'to', 'action', 'proto', 'dport', 'sport', 'source', 'dest', 'dsttype', 'srctype', 'id']);
@@ -75,6 +77,38 @@ describe('pve-firewall conformance data', () => {
             expect({ from, to, action: res.action }, trace.join('\n')).toEqual({ from, to, action });
           }
         });
+      }
+    });
+  }
+});
+
+describe('pve-firewall conformance data through `fwctl simulate --batch` (JSON lines in, JSON lines out)', () => {
+  for (const { folder, tests } of all) {
+    it(folder, async () => {
+      const root = mkdtempSync(join(tmpdir(), 'fwctl-conf-'));
+      try {
+        for (const [path, text] of conformanceFiles(folder)) {
+          mkdirSync(dirname(join(root, path)), { recursive: true });
+          writeFileSync(join(root, path), text);
+        }
+        const expected: string[] = [];
+        const lines: string[] = [];
+        for (const t of tests) {
+          const { action, ...rest } = t.fields;
+          for (const [from, to] of pairs(rest)) {
+            lines.push(JSON.stringify({ ...rest, from, to }));
+            expected.push(`${t.line} ${from}->${to} ${action}`);
+          }
+        }
+        writeFileSync(join(root, 'batch.jsonl'), `${lines.join('\n')}\n`);
+        const r = await runCli(['simulate', '--config', root, '--node', 'proxself', '--host-ip', '172.16.1.2', '--local-network', '172.16.1.0/24', '--batch', join(root, 'batch.jsonl')]);
+        expect(r.code).toBe(0);
+        const out = r.stdout.trim().split('\n').map((l) => JSON.parse(l) as { action: string });
+        expect(out).toHaveLength(lines.length);
+        const got = out.map((o, i) => `${expected[i]!.split(' ').slice(0, 2).join(' ')} ${o.action}`);
+        expect(got).toEqual(expected);
+      } finally {
+        rmSync(root, { recursive: true, force: true });
       }
     });
   }
