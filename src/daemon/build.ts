@@ -12,6 +12,8 @@ export interface Built {
   diagnostics: Diagnostic[];
   /** Unix seconds after which the policy may change by itself (`enable: <timestamp>` expiring). */
   expiresAt?: number;
+  /** Enabled guests with `ips: 1` (their traffic goes to NFQUEUE when the kernel has nft_queue). */
+  ipsGuests: number[];
 }
 
 /**
@@ -21,7 +23,8 @@ export interface Built {
 export function build(tree: ConfigTree, treeDiagnostics: Diagnostic[], facts: HostFacts, compileFacts: CompileFacts, compiler?: Compiler): Built {
   const resolved = resolve(tree, facts);
   const ruleset = compiler ? compiler.compile(resolved.policy, compileFacts) : compile(resolved.policy, compileFacts);
-  const out: Built = { ruleset, diagnostics: sortDiagnostics([...treeDiagnostics, ...resolved.diagnostics]) };
+  const ipsGuests = resolved.policy.guests.filter((g) => g.enabled && g.options.ips).map((g) => g.vmid);
+  const out: Built = { ruleset, diagnostics: sortDiagnostics([...treeDiagnostics, ...resolved.diagnostics]), ipsGuests };
   const enable = resolved.policy.cluster.enable;
   if (enable.kind === 'until' && resolved.policy.enabled) out.expiresAt = enable.since + ENABLE_WINDOW_SECONDS + 1;
   return out;

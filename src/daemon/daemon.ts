@@ -1,5 +1,6 @@
 import type { Logger } from 'pino';
 import { formatDiagnostic, type Diagnostic } from '../config/diagnostics.js';
+import type { Ruleset } from '../compiler/ruleset.js';
 import type { ErrorKind, MetricsRegistry } from '../metrics/registry.js';
 import type { RulesetStats } from './build.js';
 import type { CycleResult, Engine, Failure, Persisted } from './engine.js';
@@ -15,6 +16,8 @@ export interface DaemonDeps {
   debounceMs?: number;
   maxDelayMs?: number;
   now?: () => number;
+  /** After every committed ruleset (and the restore): what the kernel counters need (counter-view.ts). */
+  onCommit?: (counters: Ruleset) => void;
 }
 
 interface LastAttempt {
@@ -45,6 +48,7 @@ export class Daemon {
   private debounce: NodeJS.Timeout | undefined;
   private expiry: NodeJS.Timeout | undefined;
   private stopped = false;
+  private ipsWarned = false;
   private readonly limiter = new RateLimiter(60_000);
   private readonly now: () => number;
   private readonly started: number;
@@ -66,6 +70,7 @@ export class Daemon {
     if (r.kind === 'restored') {
       this.d.log.info({ event: 'restore', generation: r.generation, durationMs: round(r.durationMs) }, 'reapplied the last good ruleset');
       this.setRulesetGauges(r.stats);
+      this.committed(r.counters);
     } else if (r.kind === 'failed') {
       this.fail(r.error, this.now());
     }
@@ -192,10 +197,23 @@ export class Daemon {
     m.lastSuccess.set(this.last.at / 1000);
     m.lastApplyOk.set(1);
     this.setRulesetGauges(r.stats);
+    if (r.counters) this.committed(r.counters);
+    if (r.ipsWithoutQueue && !this.ipsWarned) {
+      this.ipsWarned = true;
+      this.d.log.warn({ event: 'ips-no-queue', vmids: r.ipsWithoutQueue.slice(0, 20), count: r.ipsWithoutQueue.length }, 'guests have `ips: 1` but the kernel has no nft_queue: their traffic is accepted without the IPS');
+    }
     this.d.log.info(
       { event: 'apply', mode: r.mode, changed: r.changed.slice(0, 20), changedCount: r.changed.length, files: r.files.slice(0, 20), fileCount: r.files.length, commands: r.commands, applyMs: round(r.applyMs), readMs: round(r.phases.readMs), buildMs: round(r.phases.buildMs), totalMs: round(total), generation: this.generation },
       r.mode === 'noop' ? 'ruleset unchanged' : `applied (${r.mode}, ${r.changed.length} change(s))`,
     );
+  }
+
+  private committed(counters: Ruleset): void {
+    try {
+      this.d.onCommit?.(counters);
+    } catch (e) {
+      this.d.log.error({ event: 'counters', err: String((e as Error)?.message ?? e) }, 'kernel counters not updated');
+    }
   }
 
   private persisted(p: Persisted): void {

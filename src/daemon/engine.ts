@@ -12,6 +12,7 @@ import { formatDiagnostic, type Diagnostic } from '../config/diagnostics.js';
 import type { HostFacts } from '../model/policy.js';
 import type { ErrorKind } from '../metrics/registry.js';
 import { build, rulesetStats, type RulesetStats } from './build.js';
+import { counterView } from './counter-view.js';
 import { checkLockout, type Ingress, type SshSession } from './lockout.js';
 import { ParseCache } from './parse-cache.js';
 import { changedPaths, readSource, sameHashes, type SourceRead } from './source.js';
@@ -65,11 +66,15 @@ export type CycleResult =
       diagnostics: Diagnostic[];
       expiresAt?: number;
       generation: number;
+      /** What the kernel counters need (counter-view.ts); absent when the ruleset did not change. */
+      counters?: Ruleset;
+      /** Enabled `ips: 1` guests compiled as plain accepts because the kernel has no nft_queue. */
+      ipsWithoutQueue?: number[];
     };
 
 export type RestoreResult =
   | { kind: 'none' }
-  | { kind: 'restored'; generation: number; durationMs: number; stats: RulesetStats }
+  | { kind: 'restored'; generation: number; durationMs: number; stats: RulesetStats; counters: Ruleset }
   | { kind: 'failed'; generation: number; error: Failure };
 
 export interface Engine {
@@ -108,7 +113,7 @@ export class InlineEngine implements Engine {
     try {
       const r = await this.d.applier.apply(lg.applied.ruleset, { full: true });
       this.enforced = lg;
-      return { kind: 'restored', generation: lg.generation, durationMs: r.durationMs, stats: rulesetStats(lg.applied.ruleset) };
+      return { kind: 'restored', generation: lg.generation, durationMs: r.durationMs, stats: rulesetStats(lg.applied.ruleset), counters: counterView(lg.applied.ruleset) };
     } catch (e) {
       return { kind: 'failed', generation: lg.generation, error: failure('apply', e) };
     }
@@ -149,7 +154,8 @@ export class InlineEngine implements Engine {
       return failed(failure(e instanceof NftError && e.code === 'E_NFT_CHECK' ? 'check' : 'apply', e));
     }
     const files = changedPaths(this.enforced?.hashes ?? {}, src.hashes);
-    if (r.mode !== 'noop' || !this.enforced) this.generation++;
+    const changedRuleset = r.mode !== 'noop' || !this.enforced;
+    if (changedRuleset) this.generation++;
     this.enforced = { version: 1, generation: this.generation, appliedAt: this.now(), hashes: src.hashes, applied: { version: 1, ruleset: built.ruleset } };
     this.saved = false;
     const out: CycleResult = {
@@ -158,6 +164,8 @@ export class InlineEngine implements Engine {
       stats: rulesetStats(built.ruleset), diagnostics: built.diagnostics, generation: this.generation,
     };
     if (built.expiresAt !== undefined) out.expiresAt = built.expiresAt;
+    if (changedRuleset) out.counters = counterView(built.ruleset);
+    if (this.d.compileFacts.queue === false && built.ipsGuests.length) out.ipsWithoutQueue = built.ipsGuests;
     return out;
   }
 

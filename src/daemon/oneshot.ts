@@ -12,6 +12,8 @@ import { daemonRunning, socketPath } from './control.js';
 import { findIngress } from './ingress.js';
 import { checkLockout, type SshSession } from './lockout.js';
 import { readSource } from './source.js';
+import { detachAll } from '../kernel/ebpf.js';
+import { pinDirFor } from './kernel-counters.js';
 import { ensureDir, loadLastGood, saveLastGood, StateError } from './state-store.js';
 
 export const FWCTL_TABLES = [
@@ -47,9 +49,10 @@ export async function applyOnce(o: ApplyOnceOptions): Promise<number> {
   }
   const nowMs = Date.now();
   const exec = new SpawnExec();
-  const features = await probeFeatures(exec).catch(() => ({ bridgeConntrack: false }));
-  const built = build(src.tree, src.diagnostics, o.facts(Math.floor(nowMs / 1000)), { bridgeConntrack: features.bridgeConntrack });
+  const features = await probeFeatures(exec).catch(() => ({ bridgeConntrack: false, queue: false }));
+  const built = build(src.tree, src.diagnostics, o.facts(Math.floor(nowMs / 1000)), { bridgeConntrack: features.bridgeConntrack, queue: features.queue });
   for (const d of built.diagnostics) o.err(formatDiagnostic(d));
+  if (!features.queue && built.ipsGuests.length) o.err(`warning: guest(s) ${built.ipsGuests.join(' ')} have \`ips: 1\` but the kernel has no nft_queue: their traffic is accepted without the IPS`);
   const errors = built.diagnostics.filter((d) => d.severity === 'error').length;
   if (errors && o.strict) {
     o.err(`--strict: ${errors} error(s); nothing applied`);
@@ -131,7 +134,16 @@ export async function rollbackTimer(stateDir: string, id: string): Promise<numbe
   return 0;
 }
 
-/** `fwctl stop`: removes fwctl's tables (also ones this process has no record of). */
-export async function stopAll(): Promise<void> {
-  await new NftApplier().stop([...FWCTL_TABLES]);
+/**
+ * `fwctl stop`: removes fwctl's tables (also ones this process has no record of), then every fwctl
+ * tc/XDP program and the pins (`detachAll`). Without the native addon nothing can be attached, so
+ * there is nothing to detach.
+ */
+export async function stopAll(o: { netns?: string } = {}): Promise<void> {
+  await new NftApplier(o.netns ? { netns: o.netns } : {}).stop([...FWCTL_TABLES]);
+  try {
+    await detachAll({ ...(o.netns ? { netns: o.netns } : {}), pinDir: pinDirFor(o.netns) });
+  } catch (e) {
+    if ((e as { code?: string }).code !== 'E_NATIVE_UNAVAILABLE') throw e;
+  }
 }

@@ -8,6 +8,7 @@ import { startMetricsServer, type MetricsServer } from '../metrics/server.js';
 import { serveControl, socketPath, type ControlServer } from './control.js';
 import { Daemon } from './daemon.js';
 import { findIngress } from './ingress.js';
+import { startDaemonCounters } from './kernel-counters.js';
 import type { SshSession } from './lockout.js';
 import { ensureDir } from './state-store.js';
 import { TreeWatcher } from './watcher.js';
@@ -29,6 +30,8 @@ export interface RunOptions {
   registry?: MetricsRegistry;
   /** Run nft inside this named network namespace (labs, tests); default: the current one. */
   netns?: string;
+  /** Load the eBPF counter and blacklist programs (tc on guest ports, XDP on uplinks). */
+  ebpf?: boolean;
 }
 
 export class DaemonStartError extends Error {
@@ -54,18 +57,23 @@ export async function runDaemon(o: RunOptions): Promise<number> {
   } catch (e) {
     log.warn({ event: 'sysctl', code: (e as { code?: string }).code }, `bridged traffic may bypass the inet hooks: ${(e as Error).message}`);
   }
-  const features = await probeFeatures(exec).catch(() => ({ bridgeConntrack: false }));
+  // a failed probe: no bridge conntrack, and plain accepts for `ips: 1` rather than a refused commit
+  const features = await probeFeatures(exec).catch(() => ({ bridgeConntrack: false, queue: false }));
   const engine = new WorkerEngine({
     configDir: o.configDir,
     stateDir: o.stateDir,
     node: o.node,
     common: o.common,
-    compileFacts: { bridgeConntrack: features.bridgeConntrack },
+    compileFacts: { bridgeConntrack: features.bridgeConntrack, queue: features.queue },
     strict: o.strict,
     ...(o.ssh ? { ssh: { session: o.ssh, ingress: findIngress(o.ssh.serverIp) } } : {}),
     ...(o.netns ? { netns: o.netns } : {}),
   });
-  const daemon = new Daemon({ configDir: o.configDir, stateDir: o.stateDir, engine, log, metrics: registry, debounceMs: o.debounceMs });
+  const counters = await startDaemonCounters(registry, log, { ...(o.netns ? { netns: o.netns } : {}), ebpf: o.ebpf === true });
+  const daemon = new Daemon({
+    configDir: o.configDir, stateDir: o.stateDir, engine, log, metrics: registry, debounceMs: o.debounceMs,
+    ...(counters ? { onCommit: (view) => counters.update(view) } : {}),
+  });
 
   let metrics: MetricsServer | undefined;
   let control: ControlServer | undefined;
@@ -123,6 +131,7 @@ export async function runDaemon(o: RunOptions): Promise<number> {
   watcher.close();
   control?.close();
   await metrics.close();
+  counters?.stop();
   await engine.close();
   return code;
 }

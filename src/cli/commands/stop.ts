@@ -1,13 +1,14 @@
-import { Command } from 'commander';
+import { Command, Option } from 'commander';
 import { stopAll } from '../../daemon/oneshot.js';
 import type { Register } from './index.js';
 
 export const registerStop: Register = (program, setExit) => {
   const cmd = new Command('stop')
-    .description("remove fwctl's nftables tables from this network namespace (stop the daemon first, or it re-applies)")
-    .action(async () => {
+    .description("remove fwctl's nftables tables and eBPF programs from this network namespace (stop the daemon first, or it re-applies)")
+    .addOption(new Option('--netns <name>', 'inside this named network namespace (labs and tests)').hideHelp())
+    .action(async (opts: { netns?: string }) => {
       try {
-        await stopAll();
+        await stopAll(opts.netns ? { netns: opts.netns } : {});
         setExit(0);
       } catch (e) {
         process.stderr.write(`fwctl stop: ${(e as Error).message}\n`);
