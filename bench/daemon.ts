@@ -246,3 +246,11 @@ export function reportDaemon(r: DaemonBenchResult): string {
     `  /metrics failed requests: ${r.metricsFailed}`,
   ].join('\n');
 }
+
+export const daemonScenario = {
+  name: 'daemon',
+  description: 'config change → kernel latency through a real daemon (one IP-set element, one guest), /metrics while applying',
+  async run(ctx: { quick: boolean; log: (line: string) => void }): Promise<void> {
+    ctx.log(reportDaemon(await benchDaemon(ctx.quick ? { guests: 50, samples: 5 } : { guests: 1000, samples: 10 })));
+  },
+};

@@ -7,6 +7,7 @@ import { countersScenario } from './counters.js';
 import { benchApply } from './apply.js';
 import { benchCompile, reportCompile } from './compile.js';
 import { benchDataplane } from './dataplane.js';
+import { daemonScenario } from './daemon.js';
 import { benchParse, reportParse } from './parse.js';
 
 export interface BenchContext {
@@ -47,6 +48,7 @@ export const scenarios: Scenario[] = [
   },
   countersScenario,
   setElemScenario,
+  daemonScenario,
 ];
 
 export async function runBench(names: string[], ctx: BenchContext): Promise<void> {
