@@ -4,6 +4,7 @@
 #include <linux/netlink.h>
 #include <linux/rtnetlink.h>
 #include <sys/socket.h>
+#include <sys/time.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -30,7 +31,14 @@ int OpenRoute(int nsFd, SysError& err) {
   ScopedNetns ns(nsFd, err);
   if (!ns.ok()) return -1;
   int fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_ROUTE);
-  if (fd < 0) err.Set(errno, "socket");
+  if (fd < 0) {
+    err.Set(errno, "socket");
+    return fd;
+  }
+  // A dump answers in microseconds; never let a lost reply hold a libuv pool thread forever
+  // (the pool is shared with fs work, including the daemon worker's state saves).
+  timeval tv{2, 0};
+  setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
   return fd;
 }
 
