@@ -20,22 +20,31 @@ export const treePaths = {
   corosync: 'corosync.conf',
 };
 
-export function loadTree(reader: TreeReader, node: string): { tree: ConfigTree; diagnostics: Diagnostic[] } {
+/**
+ * Parses one file's text. A memo (the daemon's per-file cache) may return an earlier result for
+ * the same path, parse arguments and text instead of running `parse`.
+ */
+export type ParseMemo = <T>(path: string, args: string, text: string, parse: (text: string) => T) => T;
+
+export function loadTree(reader: TreeReader, node: string, memo?: ParseMemo): { tree: ConfigTree; diagnostics: Diagnostic[] } {
   const diagnostics: Diagnostic[] = [];
   const tree: ConfigTree = { node, guestFw: new Map(), guests: [] };
+  const parse = <T>(path: string, args: string, run: (text: string) => T): T | undefined => {
+    const text = reader.readFile(path);
+    if (text === undefined) return undefined;
+    return memo ? memo(path, args, text, run) : run(text);
+  };
 
-  const cluster = reader.readFile(treePaths.cluster);
-  if (cluster !== undefined) {
-    const r = parseFw(cluster, treePaths.cluster, 'cluster');
-    if (r.ast.kind === 'cluster') tree.cluster = r.ast;
-    diagnostics.push(...r.diagnostics);
+  const cluster = parse(treePaths.cluster, 'cluster', (t) => parseFw(t, treePaths.cluster, 'cluster'));
+  if (cluster) {
+    if (cluster.ast.kind === 'cluster') tree.cluster = cluster.ast;
+    diagnostics.push(...cluster.diagnostics);
   }
   const hostPath = treePaths.host(node);
-  const host = reader.readFile(hostPath);
-  if (host !== undefined) {
-    const r = parseFw(host, hostPath, 'host');
-    if (r.ast.kind === 'host') tree.host = r.ast;
-    diagnostics.push(...r.diagnostics);
+  const host = parse(hostPath, 'host', (t) => parseFw(t, hostPath, 'host'));
+  if (host) {
+    if (host.ast.kind === 'host') tree.host = host.ast;
+    diagnostics.push(...host.diagnostics);
   }
 
   const byVmid = new Map<number, GuestConfAst>();
@@ -46,9 +55,8 @@ export function loadTree(reader: TreeReader, node: string): { tree: ConfigTree; 
       if (!m) continue;
       const vmid = Number(m[1]);
       const path = `${dir}/${entry}`;
-      const text = reader.readFile(path);
-      if (text === undefined) continue;
-      const r = parseGuestConf(text, path, vmid, type, node);
+      const r = parse(path, `conf ${vmid} ${type} ${node}`, (t) => parseGuestConf(t, path, vmid, type, node));
+      if (!r) continue;
       diagnostics.push(...r.diagnostics);
       const prev = byVmid.get(vmid);
       if (prev) {
@@ -62,18 +70,16 @@ export function loadTree(reader: TreeReader, node: string): { tree: ConfigTree; 
 
   for (const g of tree.guests) {
     const path = treePaths.guestFw(g.vmid);
-    const text = reader.readFile(path);
-    if (text === undefined) continue;
-    const r = parseFw(text, path, 'guest', g.vmid);
+    const r = parse(path, `guest ${g.vmid}`, (t) => parseFw(t, path, 'guest', g.vmid));
+    if (!r) continue;
     if (r.ast.kind === 'guest') tree.guestFw.set(g.vmid, r.ast);
     diagnostics.push(...r.diagnostics);
   }
 
-  const coro = reader.readFile(treePaths.corosync);
-  if (coro !== undefined) {
-    const r = parseCorosync(coro, treePaths.corosync);
-    tree.corosync = r.ast;
-    diagnostics.push(...r.diagnostics);
+  const coro = parse(treePaths.corosync, 'corosync', (t) => parseCorosync(t, treePaths.corosync));
+  if (coro) {
+    tree.corosync = coro.ast;
+    diagnostics.push(...coro.diagnostics);
   }
   return { tree, diagnostics };
 }
