@@ -110,7 +110,7 @@ export function reportCompile(r: CompileBenchResult): string {
   return [
     `compile: ${r.guests} guests x ${r.rules} rules (policy already resolved)`,
     `  method: in-process compile(policy) → Ruleset, ${r.repeats} repeats after 2 warm-up runs; p50 / p99 (nearest rank) / min`,
-    `  compile  ${fmtMs(r.compile.p50)} / ${fmtMs(r.compile.p99)} / ${fmtMs(r.compile.min)}   (goal ≤ 300 ms: ${r.compile.p50 <= 300 ? 'met' : 'NOT met'} at p50)`,
+    `  compile  ${fmtMs(r.compile.p50)} / ${fmtMs(r.compile.p99)} / ${fmtMs(r.compile.min)}   ${r.guests === 1000 && r.rules === 50 ? `(goal ≤ 300 ms: ${r.compile.p50 <= 300 ? 'met' : 'NOT met'} at p50)` : '(goal is for 1,000 x 50)'}`,
     `  compile, process CPU time  ${fmtMs(r.compileCpu.p50)} / ${fmtMs(r.compileCpu.p99)} / ${fmtMs(r.compileCpu.min)}`,
     `  createCompiler, one guest changed (that Guest object replaced)  ${fmtMs(r.oneGuest.p50)} / ${fmtMs(r.oneGuest.p99)} / ${fmtMs(r.oneGuest.min)}`,
     `  createCompiler, policy resolved again, nothing changed (n=${r.reresolved.n})  ${fmtMs(r.reresolved.p50)} / ${fmtMs(r.reresolved.p99)} / ${fmtMs(r.reresolved.min)}`,

@@ -54,7 +54,7 @@ export function reportParse(r: ParseBenchResult): string {
     `  method: in-process, ${r.repeats} repeats after 2 warm-up runs; p50 / p99 (nearest rank) / min`,
     `  parse    ${fmtMs(r.parse.p50)} / ${fmtMs(r.parse.p99)} / ${fmtMs(r.parse.min)}`,
     `  resolve  ${fmtMs(r.resolve.p50)} / ${fmtMs(r.resolve.p99)} / ${fmtMs(r.resolve.min)}`,
-    `  total    ${fmtMs(r.total.p50)} / ${fmtMs(r.total.p99)} / ${fmtMs(r.total.min)}   (goal < 300 ms: ${r.total.p50 < 300 ? 'met' : 'NOT met'} at p50)`,
+    `  total    ${fmtMs(r.total.p50)} / ${fmtMs(r.total.p99)} / ${fmtMs(r.total.min)}   ${r.guests === 1000 && r.rules === 50 ? `(goal < 300 ms: ${r.total.p50 < 300 ? 'met' : 'NOT met'} at p50)` : '(goal is for 1,000 x 50)'}`,
     `  cpu      ${fmtMs(r.cpu.p50)} / ${fmtMs(r.cpu.p99)} / ${fmtMs(r.cpu.min)}   (process CPU time of parse + resolve, GC threads included)`,
   ].join('\n');
 }
