@@ -1,4 +1,5 @@
 #include "bpf_ops.h"
+#include "fd.h"
 
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
@@ -17,18 +18,6 @@ namespace fwctl {
 namespace {
 
 constexpr long kBpfFsMagic = 0xcafe4a11;
-
-class Fd {
- public:
-  explicit Fd(int fd) : fd_(fd) {}
-  ~Fd() {
-    if (fd_ >= 0) close(fd_);
-  }
-  int get() const { return fd_; }
-
- private:
-  int fd_;
-};
 
 bool IsMapPerCpu(uint32_t type) {
   return type == BPF_MAP_TYPE_PERCPU_HASH || type == BPF_MAP_TYPE_PERCPU_ARRAY ||
@@ -92,7 +81,7 @@ bool LoadObject(const std::string& path, const std::string& pinDir,
 
 bool TcAttach(int nsFd, const std::string& progPin, const std::vector<uint32_t>& ifindexes,
               bool ingress, uint32_t priority, std::vector<int64_t>& results, SysError& err) {
-  Fd prog(bpf_obj_get(progPin.c_str()));
+  UniqueFd prog(bpf_obj_get(progPin.c_str()));
   if (prog.get() < 0) return err.Set(errno, "bpf_obj_get");
   ScopedNetns ns(nsFd, err);
   if (!ns.ok()) return false;
@@ -139,7 +128,7 @@ bool TcQuery(int nsFd, const std::vector<uint32_t>& ifindexes, bool ingress, uin
 }
 
 bool XdpAttach(int nsFd, uint32_t ifindex, const std::string& progPin, uint32_t flags, SysError& err) {
-  Fd prog(bpf_obj_get(progPin.c_str()));
+  UniqueFd prog(bpf_obj_get(progPin.c_str()));
   if (prog.get() < 0) return err.Set(errno, "bpf_obj_get");
   ScopedNetns ns(nsFd, err);
   if (!ns.ok()) return false;
@@ -164,7 +153,7 @@ bool XdpQuery(int nsFd, uint32_t ifindex, uint32_t flags, uint32_t& progId, SysE
 }
 
 bool PinnedInfo(const std::string& pin, bool isMap, ObjInfo& info, SysError& err) {
-  Fd fd(bpf_obj_get(pin.c_str()));
+  UniqueFd fd(bpf_obj_get(pin.c_str()));
   if (fd.get() < 0) return err.Set(errno, "bpf_obj_get");
   if (isMap) {
     bpf_map_info mi{};
@@ -183,7 +172,7 @@ bool PinnedInfo(const std::string& pin, bool isMap, ObjInfo& info, SysError& err
 }
 
 bool ProgInfoById(uint32_t id, ObjInfo& info, SysError& err) {
-  Fd fd(bpf_prog_get_fd_by_id(id));
+  UniqueFd fd(bpf_prog_get_fd_by_id(id));
   if (fd.get() < 0) return err.Set(errno, "bpf_prog_get_fd_by_id");
   bpf_prog_info pi{};
   __u32 len = sizeof(pi);
@@ -195,7 +184,7 @@ bool ProgInfoById(uint32_t id, ObjInfo& info, SysError& err) {
 }
 
 bool MapLookupAll(const std::string& pin, MapDump& out, SysError& err) {
-  Fd fd(bpf_obj_get(pin.c_str()));
+  UniqueFd fd(bpf_obj_get(pin.c_str()));
   if (fd.get() < 0) return err.Set(errno, "bpf_obj_get");
   bpf_map_info mi{};
   __u32 len = sizeof(mi);
@@ -246,7 +235,7 @@ bool MapLookupAll(const std::string& pin, MapDump& out, SysError& err) {
 bool MapWrite(const std::string& pin, const std::vector<uint8_t>& keys,
               const std::vector<uint8_t>& values, uint32_t count, uint64_t flags,
               std::vector<int64_t>& results, SysError& err) {
-  Fd fd(bpf_obj_get(pin.c_str()));
+  UniqueFd fd(bpf_obj_get(pin.c_str()));
   if (fd.get() < 0) return err.Set(errno, "bpf_obj_get");
   if (count == 0) return true;
   size_t keySize = keys.size() / count;

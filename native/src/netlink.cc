@@ -10,22 +10,11 @@
 #include <cerrno>
 #include <cstring>
 
+#include "fd.h"
 #include "netns.h"
 
 namespace fwctl {
 namespace {
-
-class Socket {
- public:
-  explicit Socket(int fd) : fd_(fd) {}
-  ~Socket() {
-    if (fd_ >= 0) close(fd_);
-  }
-  int fd() const { return fd_; }
-
- private:
-  int fd_;
-};
 
 int OpenRoute(int nsFd, SysError& err) {
   ScopedNetns ns(nsFd, err);
@@ -76,8 +65,8 @@ bool Dump(int fd, Req& req, OnMsg onMsg, SysError& err) {
 }  // namespace
 
 bool DumpLinkStats(int nsFd, std::vector<LinkStats>& out, SysError& err) {
-  Socket sock(OpenRoute(nsFd, err));
-  if (sock.fd() < 0) return false;
+  UniqueFd sock(OpenRoute(nsFd, err));
+  if (sock.get() < 0) return false;
   struct {
     nlmsghdr nh;
     if_stats_msg ifsm;
@@ -85,7 +74,7 @@ bool DumpLinkStats(int nsFd, std::vector<LinkStats>& out, SysError& err) {
   req.nh.nlmsg_type = RTM_GETSTATS;
   req.ifsm.family = AF_UNSPEC;
   req.ifsm.filter_mask = IFLA_STATS_FILTER_BIT(IFLA_STATS_LINK_64);
-  return Dump(sock.fd(), req, [&](nlmsghdr* nh) {
+  return Dump(sock.get(), req, [&](nlmsghdr* nh) {
     if (nh->nlmsg_type != RTM_NEWSTATS) return;
     auto* ifsm = static_cast<if_stats_msg*>(NLMSG_DATA(nh));
     int alen = static_cast<int>(nh->nlmsg_len) - static_cast<int>(NLMSG_LENGTH(sizeof(*ifsm)));
@@ -101,8 +90,8 @@ bool DumpLinkStats(int nsFd, std::vector<LinkStats>& out, SysError& err) {
 }
 
 bool DumpLinkNames(int nsFd, std::vector<LinkName>& out, SysError& err) {
-  Socket sock(OpenRoute(nsFd, err));
-  if (sock.fd() < 0) return false;
+  UniqueFd sock(OpenRoute(nsFd, err));
+  if (sock.get() < 0) return false;
   struct {
     nlmsghdr nh;
     ifinfomsg ifi;
@@ -114,7 +103,7 @@ bool DumpLinkNames(int nsFd, std::vector<LinkName>& out, SysError& err) {
   req.ext.rta_type = IFLA_EXT_MASK;
   req.ext.rta_len = RTA_LENGTH(sizeof(uint32_t));
   req.mask = 0;
-  return Dump(sock.fd(), req, [&](nlmsghdr* nh) {
+  return Dump(sock.get(), req, [&](nlmsghdr* nh) {
     if (nh->nlmsg_type != RTM_NEWLINK) return;
     auto* ifi = static_cast<ifinfomsg*>(NLMSG_DATA(nh));
     LinkName link{static_cast<uint32_t>(ifi->ifi_index), 0, {}};

@@ -1,4 +1,5 @@
 #include "nft.h"
+#include "fd.h"
 
 #include <fcntl.h>
 #include <linux/netlink.h>
@@ -82,23 +83,11 @@ void DropCache(nft_ctx* ctx) {
   nft_ctx_get_error_buffer(ctx);
 }
 
-class Fd {
- public:
-  explicit Fd(int fd) : fd_(fd) {}
-  ~Fd() {
-    if (fd_ >= 0) close(fd_);
-  }
-  int get() const { return fd_; }
-
- private:
-  int fd_;
-};
-
 }  // namespace
 
 bool NftRun(const std::string& netns, const std::string& input, bool dryRun, NftResult& out, SysError& err) {
   std::lock_guard<std::mutex> lock(mu);
-  Fd nsFd(netns.empty() ? -1 : open(NsPath(netns).c_str(), O_RDONLY | O_CLOEXEC));
+  UniqueFd nsFd(netns.empty() ? -1 : open(NsPath(netns).c_str(), O_RDONLY | O_CLOEXEC));
   if (!netns.empty() && nsFd.get() < 0) return err.Set(errno, "open");
   struct stat st;
   if ((nsFd.get() >= 0 ? fstat(nsFd.get(), &st) : stat(NsPath(netns).c_str(), &st)) != 0) return err.Set(errno, "stat");
