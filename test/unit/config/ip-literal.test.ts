@@ -6,17 +6,7 @@
 import ipaddr from 'ipaddr.js';
 import { describe, expect, it } from 'vitest';
 import { dottedQuad, parseIpLiteral } from '../../../src/config/ip-literal.js';
-
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { mulberry32 } from '../../fixtures/prng.js';
 
 const PARTS = ['0', '1', '9', '10', '00', '01', '007', '99', '100', '199', '249', '255', '256', '260', '999', '1000', '0255', '0x1f', '0X1F', '', ' 1', '1 ', '+1', '-1', 'a', '1e2', '٣', '4294967295', '99999999999999999999'];
 const SEPS = ['.', '.', '.', '.', '..', ':', ',', '/'];

@@ -9,17 +9,7 @@ import { parseCorosync } from '../../../src/config/corosync.js';
 import { parseFw } from '../../../src/config/fw.js';
 import { parseGuestConf } from '../../../src/config/guest-conf.js';
 import { conformanceFiles, conformanceFolders } from '../../fixtures/pve-tree.js';
-
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { mulberry32 } from '../../fixtures/prng.js';
 
 const TOKENS = [
   '[OPTIONS]', '[RULES]', '[ALIASES]', '[IPSET s1]', '[group g1]', '[ipset', ']', '[', '#', '|', '\n', '\n', '\n', ' ', ' ', '\t', '\r\n',
