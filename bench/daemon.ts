@@ -8,6 +8,7 @@ import { existsSync, mkdirSync, mkdtempSync, renameSync, rmSync, writeFileSync }
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { onLines } from '../src/host/lines.js';
 import { fmtMs, summarize, type Summary } from './stats.js';
 import { syntheticTree } from './synthetic.js';
 
@@ -73,26 +74,18 @@ class Daemon {
 
   constructor(readonly proc: ChildProcess) {
     proc.on('exit', (code) => this.onExit?.(code));
-    let buf = '';
-    proc.stdout!.setEncoding('utf8');
-    proc.stdout!.on('data', (d: string) => {
-      buf += d;
-      let nl: number;
-      while ((nl = buf.indexOf('\n')) >= 0) {
-        const line = buf.slice(0, nl);
-        buf = buf.slice(nl + 1);
-        if (process.env.FWCTL_BENCH_DEBUG) process.stderr.write(`${line.slice(0, 300)}\n`);
-        let l: ApplyLog & { port?: number };
-        try {
-          l = JSON.parse(line) as ApplyLog & { port?: number };
-        } catch {
-          continue;
-        }
-        if (l.event === 'listen') this.port = Number(l.port);
-        if (l.event === 'apply' || l.event === 'apply-failed') {
-          this.applies.push(l);
-          for (const w of this.waiters.splice(0)) w(l);
-        }
+    onLines(proc.stdout!, (line) => {
+      if (process.env.FWCTL_BENCH_DEBUG) process.stderr.write(`${line.slice(0, 300)}\n`);
+      let l: ApplyLog & { port?: number };
+      try {
+        l = JSON.parse(line) as ApplyLog & { port?: number };
+      } catch {
+        return;
+      }
+      if (l.event === 'listen') this.port = Number(l.port);
+      if (l.event === 'apply' || l.event === 'apply-failed') {
+        this.applies.push(l);
+        for (const w of this.waiters.splice(0)) w(l);
       }
     });
   }

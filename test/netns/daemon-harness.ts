@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { request, socketPath } from '../../src/daemon/control.js';
 import type { DaemonStatus } from '../../src/daemon/status.js';
+import { onLines } from '../../src/host/lines.js';
 
 export const ROOT = resolve(import.meta.dirname, '../..');
 export const ENTRY = join(ROOT, 'src/daemon/entry.ts');
@@ -119,21 +120,13 @@ export class DaemonProc {
     readonly proc: ChildProcess,
     readonly stateDir: string,
   ) {
-    let buf = '';
-    proc.stdout!.setEncoding('utf8');
-    proc.stdout!.on('data', (d: string) => {
-      buf += d;
-      let nl: number;
-      while ((nl = buf.indexOf('\n')) >= 0) {
-        const line = buf.slice(0, nl);
-        buf = buf.slice(nl + 1);
-        try {
-          const l = JSON.parse(line) as LogLine;
-          if (l.event === 'listen') this.port = Number(l.port);
-          this.logs.push(l);
-        } catch {
-          // not ours
-        }
+    onLines(proc.stdout!, (line) => {
+      try {
+        const l = JSON.parse(line) as LogLine;
+        if (l.event === 'listen') this.port = Number(l.port);
+        this.logs.push(l);
+      } catch {
+        return; // not ours
       }
       for (const w of this.waiters.splice(0)) w();
     });

@@ -54,6 +54,8 @@ describe('fwctl daemon in a namespace', () => {
     const diag = await running.waitLog((l) => l.event === 'diagnostic');
     expect(diag).toMatchObject({ file: 'nodes/pve1/host.fw', line: 6, severity: 'error' });
     expect(diag.msg).toMatch(/^nodes\/pve1\/host\.fw:6:\d+: error /);
+    // the kernel can hold the ruleset before the daemon has saved it: wait for the cycle to end
+    await until(async () => !(await running!.status()).pending, 5000, 'cycle finished');
     const st = await running.status();
     expect(st).toMatchObject({ running: true, backend: 'nft', healthy: true, generation: 1, pending: false });
     expect(st.diagnostics[0]).toMatch(/^nodes\/pve1\/host\.fw:6:/);
