@@ -141,29 +141,35 @@ export class Daemon {
     clearTimeout(this.debounce);
     this.debounce = undefined;
     this.firstEventAt = undefined;
-    if (this.stopped) return Promise.resolve();
     if (this.running) return this.running; // `dirty` makes the running loop go round once more
-    this.running = (async () => {
-      try {
-        while (this.dirty && !this.stopped) {
-          this.dirty = false;
-          const force = this.force;
-          this.force = false;
-          const t0 = this.now();
-          let r: CycleResult;
-          try {
-            r = await this.d.engine.cycle({ force, retry: this.last?.ok === false });
-          } catch (e) {
-            r = { kind: 'failed', error: { kind: 'compile', code: (e as { code?: string }).code ?? 'E_ENGINE', message: String((e as Error).message ?? e) } };
-          }
-          this.handle(r, t0);
-          if (r.kind === 'applied') this.persisted(await this.d.engine.persist().catch((e: unknown) => ({ stateError: String((e as Error).message ?? e) })));
+    if (this.stopped || !this.dirty) return Promise.resolve(); // e.g. a debounce whose change a cycle already took
+    // `running` is set before the loop's first await and cleared by the loop itself: a loop that
+    // ended synchronously must not leave a settled promise behind that swallows every later kick
+    const run = this.loop();
+    this.running = run;
+    return run;
+  }
+
+  private async loop(): Promise<void> {
+    await Promise.resolve(); // let kick() record the promise first
+    try {
+      while (this.dirty && !this.stopped) {
+        this.dirty = false;
+        const force = this.force;
+        this.force = false;
+        const t0 = this.now();
+        let r: CycleResult;
+        try {
+          r = await this.d.engine.cycle({ force, retry: this.last?.ok === false });
+        } catch (e) {
+          r = { kind: 'failed', error: { kind: 'compile', code: (e as { code?: string }).code ?? 'E_ENGINE', message: String((e as Error).message ?? e) } };
         }
-      } finally {
-        this.running = undefined;
+        this.handle(r, t0);
+        if (r.kind === 'applied') this.persisted(await this.d.engine.persist().catch((e: unknown) => ({ stateError: String((e as Error).message ?? e) })));
       }
-    })();
-    return this.running;
+    } finally {
+      this.running = undefined;
+    }
   }
 
   private handle(r: CycleResult, t0: number): void {

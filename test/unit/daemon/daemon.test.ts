@@ -8,7 +8,7 @@ import { FakeNft } from '../../../src/backend/fake/index.js';
 import { loadTree } from '../../../src/config/tree.js';
 import { MemoryTree } from '../../../src/config/tree-reader.js';
 import { Daemon } from '../../../src/daemon/daemon.js';
-import { InlineEngine, type EngineDeps } from '../../../src/daemon/engine.js';
+import { InlineEngine, type Engine, type EngineDeps } from '../../../src/daemon/engine.js';
 import type { SourceRead } from '../../../src/daemon/source.js';
 import { loadLastGood } from '../../../src/daemon/state-store.js';
 import { MetricsRegistry } from '../../../src/metrics/registry.js';
@@ -37,15 +37,15 @@ let src: Source;
 let metrics: MetricsRegistry;
 let lines: Record<string, unknown>[];
 
-function makeDaemon(over: Partial<EngineDeps> & { debounceMs?: number; maxDelayMs?: number } = {}): Daemon {
+function makeDaemon(over: Partial<EngineDeps> & { debounceMs?: number; maxDelayMs?: number; wrap?: (e: Engine) => Engine } = {}): Daemon {
   const log = pino({ level: 'info' }, { write: (s: string) => void lines.push(JSON.parse(s) as Record<string, unknown>) });
-  const { debounceMs = 20, maxDelayMs = 200, ...eng } = over;
+  const { debounceMs = 20, maxDelayMs = 200, wrap = (e: Engine) => e, ...eng } = over;
   const engine = new InlineEngine({
     configDir: '/cfg', stateDir, node: 'pve1', applier: new NftApplier({ backend: fake }),
     facts: (now) => ({ node: 'pve1', hostIPv4: '10.9.0.1', localNetwork: '10.9.0.0/24', now }),
     compileFacts: { bridgeConntrack: false }, read: src.read, ...eng,
   });
-  return new Daemon({ configDir: '/cfg', stateDir: eng.stateDir ?? stateDir, engine, log, metrics, debounceMs, maxDelayMs });
+  return new Daemon({ configDir: '/cfg', stateDir: eng.stateDir ?? stateDir, engine: wrap(engine), log, metrics, debounceMs, maxDelayMs });
 }
 
 const elements = (): string => JSON.stringify([...fake.kernel.get('inet fwctl')?.sets.keys() ?? []].map((s) => fake.elements('inet', 'fwctl', s)));
@@ -53,6 +53,11 @@ const metric = async (name: string, labels = ''): Promise<number | undefined> =>
   const line = (await metrics.scrape()).split('\n').find((l) => l.startsWith(`${name}${labels ? `{${labels}}` : ''} `));
   return line === undefined ? undefined : Number(line.split(' ')[1]);
 };
+
+async function until(cond: () => boolean): Promise<void> {
+  for (let i = 0; i < 200 && !cond(); i++) await new Promise((r) => setTimeout(r, 5));
+  if (!cond()) throw new Error('condition not reached');
+}
 
 beforeEach(() => {
   stateDir = mkdtempSync(join(tmpdir(), 'fwctl-unit-daemon-'));
@@ -104,6 +109,45 @@ describe('Daemon', () => {
       await new Promise((r) => setTimeout(r, 10));
     }
     expect(src.reads - before).toBeGreaterThanOrEqual(2);
+    await d.stop();
+  });
+
+  it('a debounce that fires after the loop already took its change does not wedge the loop', async () => {
+    // the change arrives while a cycle runs; the loop goes round once more for it and ends;
+    // then the debounce timer fires with nothing to do. Every later event must still run a cycle.
+    let gate: (() => void) | undefined;
+    const d = makeDaemon({
+      debounceMs: 20,
+      wrap: (e) => ({
+        restore: () => e.restore(), persist: () => e.persist(), close: () => e.close(),
+        cycle: async (req) => {
+          if (gate === undefined) await new Promise<void>((r) => (gate = r));
+          return e.cycle(req);
+        },
+      }),
+    });
+    const started = d.start();
+    await until(() => gate !== undefined);
+    gate!();
+    await started;
+    gate = undefined;
+    const held = d.resync();
+    await until(() => gate !== undefined);
+    src.files = tree('10.66.2.1');
+    d.notify(); // the debounce is armed for 20 ms
+    const release = gate!;
+    gate = () => undefined; // later cycles pass straight through
+    release();
+    await held;
+    expect(elements()).toContain('10.66.2.1'); // the loop took the change itself
+    await new Promise((r) => setTimeout(r, 60)); // the debounce fires: nothing left to do
+    expect(d.status().pending).toBe(false);
+    src.files = tree('10.66.2.2');
+    const before = src.reads;
+    await d.resync();
+    expect(src.reads).toBe(before + 1);
+    expect(elements()).toContain('10.66.2.2');
+    expect(d.status().pending).toBe(false);
     await d.stop();
   });
 
