@@ -32,11 +32,7 @@ export interface RunOptions {
   netns?: string;
   /** Load the eBPF counter and blacklist programs (tc on guest ports, XDP on uplinks). */
   ebpf?: boolean;
-  /**
-   * Guest link counters and rule counters in /metrics (src/kernel). Off by default for now: with
-   * them on, the reload loop was seen to stall in a test that removes the config tree (open bug,
-   * see the closing note); --ebpf turns them on.
-   */
+  /** Guest link counters and rule counters in /metrics (src/kernel); default on, implied by `ebpf`. */
   kernelCounters?: boolean;
 }
 
@@ -75,7 +71,7 @@ export async function runDaemon(o: RunOptions): Promise<number> {
     ...(o.ssh ? { ssh: { session: o.ssh, ingress: findIngress(o.ssh.serverIp) } } : {}),
     ...(o.netns ? { netns: o.netns } : {}),
   });
-  const counters = o.kernelCounters !== true && o.ebpf !== true ? undefined : await startDaemonCounters(registry, log, { ...(o.netns ? { netns: o.netns } : {}), ebpf: o.ebpf === true });
+  const counters = o.kernelCounters === false && o.ebpf !== true ? undefined : await startDaemonCounters(registry, log, { ...(o.netns ? { netns: o.netns } : {}), ebpf: o.ebpf === true });
   const daemon = new Daemon({
     configDir: o.configDir, stateDir: o.stateDir, engine, log, metrics: registry, debounceMs: o.debounceMs,
     ...(counters ? { onCommit: (view) => counters.update(view) } : {}),

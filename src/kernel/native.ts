@@ -2,7 +2,7 @@
  * The addon's raw interface and its loader. Nothing outside src/kernel calls the addon directly:
  * the typed wrappers in this directory validate arguments before they cross.
  */
-import { existsSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -50,11 +50,26 @@ export interface NativeAddon {
   mapWrite(pin: string, keys: Buffer, values: Buffer | null, count: number, flags: number): Promise<number[]>;
 }
 
-/** Repository root (works from src/ under tsx and from dist/src/ after tsc). */
+/**
+ * Repository root: the nearest directory up from this module whose package.json is fwctl's (from
+ * src/ under tsx, dist/src/ after tsc, and from a bundle under node_modules/.cache, whose own
+ * package.json only sets the module type).
+ */
 export function projectRoot(): string {
   let dir = dirname(fileURLToPath(import.meta.url));
-  while (!existsSync(join(dir, 'package.json')) && dirname(dir) !== dir) dir = dirname(dir);
-  return dir;
+  for (;;) {
+    if (isOurs(join(dir, 'package.json'))) return dir;
+    if (dirname(dir) === dir) return dirname(fileURLToPath(import.meta.url));
+    dir = dirname(dir);
+  }
+}
+
+function isOurs(pkg: string): boolean {
+  try {
+    return (JSON.parse(readFileSync(pkg, 'utf8')) as { name?: unknown }).name === 'fwctl';
+  } catch {
+    return false;
+  }
 }
 
 let cached: { addon?: NativeAddon; error?: KernelError } | undefined;

@@ -37,7 +37,7 @@ export const registerDaemon: Register = (program, setExit) => {
     .addOption(new Option('--resync <seconds>', 'full re-read of the tree every N seconds').default('10'))
     .addOption(new Option('--debounce <ms>', 'quiet time before a change is applied').default('50'))
     .addOption(new Option('--netns <name>', 'apply inside this named network namespace (labs and tests)').hideHelp())
-    .option('--kernel-counters', 'per-guest link counters and per-rule nft counters in /metrics (implied by --ebpf)')
+    .option('--no-kernel-counters', 'leave per-guest link counters and per-rule nft counters out of /metrics')
     .option('--ebpf', 'tc counters on guest ports and the XDP blacklist drop on uplinks (failures are logged, never fatal)')
     .addOption(new Option('--log-level <level>', 'pino level').choices(['trace', 'debug', 'info', 'warn', 'error']).default('info'))
     .action(async (opts: DaemonOpts) => {
@@ -66,7 +66,7 @@ export const registerDaemon: Register = (program, setExit) => {
             log: createLogger(opts.logLevel),
             ...(opts.netns ? { netns: opts.netns } : {}),
             ebpf: opts.ebpf === true,
-            kernelCounters: opts.kernelCounters === true || opts.ebpf === true,
+            kernelCounters: opts.kernelCounters !== false || opts.ebpf === true,
           }),
         );
       } catch (e) {
