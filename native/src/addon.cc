@@ -230,6 +230,29 @@ Napi::Value NftRunJs(const Napi::CallbackInfo& info) {
       });
 }
 
+// nftRunSync(netns, input, dryRun) → {rc, output, error}, on the calling thread. For a worker
+// thread that exists to run nft: no async work is left behind if that thread is terminated (an
+// AsyncWorker completing into a torn-down environment aborts the process). Throws on SysError.
+Napi::Value NftRunSyncJs(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (!Expect(info, 3)) return env.Undefined();
+  std::string netns = info[0].As<Napi::String>();
+  std::string input = info[1].As<Napi::String>();
+  bool dryRun = info[2].ToBoolean();
+  NftResult r;
+  SysError e;
+  NftRun(netns, input, dryRun, r, e);
+  if (e.err != 0) {
+    MakeError(env, e).ThrowAsJavaScriptException();
+    return env.Undefined();
+  }
+  Napi::Object o = Napi::Object::New(env);
+  o.Set("rc", r.rc);
+  o.Set("output", r.output);
+  o.Set("error", r.error);
+  return o;
+}
+
 // nftRelease(netns) → whether a context was freed
 Napi::Value NftReleaseJs(const Napi::CallbackInfo& info) {
   if (!Expect(info, 1)) return info.Env().Undefined();
@@ -260,6 +283,7 @@ static Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("mapLookupAll", Napi::Function::New(env, MapLookupAllJs));
   exports.Set("mapWrite", Napi::Function::New(env, MapWriteJs));
   exports.Set("nftRun", Napi::Function::New(env, NftRunJs));
+  exports.Set("nftRunSync", Napi::Function::New(env, NftRunSyncJs));
   exports.Set("nftRelease", Napi::Function::New(env, NftReleaseJs));
   return exports;
 }

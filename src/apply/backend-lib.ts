@@ -1,4 +1,5 @@
 import type { NftJson } from '../backend/nft/json.js';
+import { isMainThread } from 'node:worker_threads';
 import { badArgument } from '../kernel/errors.js';
 import { loadNative } from '../kernel/native.js';
 import { checkNetnsName } from '../kernel/netns.js';
@@ -17,6 +18,11 @@ export interface NftRunResult {
 export interface NftNative {
   /** `netns` "" = the process's own namespace. Rejects (code/errno/syscall) only when nft never ran. */
   nftRun(netns: string, input: string, dryRun: boolean): Promise<NftRunResult>;
+  /**
+   * The same on the calling thread (throws instead of rejecting). Used on worker threads, whose
+   * termination must never find a call in flight on the thread pool.
+   */
+  nftRunSync?(netns: string, input: string, dryRun: boolean): NftRunResult;
   /** Frees the namespace's kept context; false when there was none. */
   nftRelease(netns: string): Promise<boolean>;
 }
@@ -30,6 +36,12 @@ export function loadNftNative(): NftNative | undefined {
 export interface NftLibBackendOptions {
   /** Run inside the named network namespace (`/run/netns/<name>`), like `ip netns exec`. */
   netns?: string;
+  /**
+   * Run nft on the calling thread rather than the thread pool. Default: on worker threads (the
+   * daemon's engine), where blocking is the point and a terminated thread must not leave a call
+   * behind; off on the main thread, which must keep serving.
+   */
+  sync?: boolean;
 }
 
 interface NativeErrorShape {
@@ -44,12 +56,14 @@ interface NativeErrorShape {
  */
 export class NftLibBackend implements NftBackend {
   private readonly netns: string;
+  private readonly sync: boolean;
 
   constructor(
     private readonly native: NftNative,
     opts: NftLibBackendOptions = {},
   ) {
     this.netns = opts.netns === undefined ? '' : checkNetnsName(opts.netns);
+    this.sync = (opts.sync ?? !isMainThread) && typeof native.nftRunSync === 'function';
   }
 
   check(doc: NftJson): Promise<void> {
@@ -79,7 +93,7 @@ export class NftLibBackend implements NftBackend {
   private async runInput(input: string, dryRun: boolean, code: 'E_NFT_CHECK' | 'E_NFT_APPLY'): Promise<void> {
     let r: NftRunResult;
     try {
-      r = await this.native.nftRun(this.netns, input, dryRun);
+      r = this.sync ? this.native.nftRunSync!(this.netns, input, dryRun) : await this.native.nftRun(this.netns, input, dryRun);
     } catch (e) {
       const n = (typeof e === 'object' && e !== null ? e : {}) as NativeErrorShape;
       const message = typeof n.message === 'string' ? n.message : String(e);

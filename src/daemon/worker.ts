@@ -10,8 +10,8 @@ const engine = new InlineEngine({
   configDir: c.configDir,
   stateDir: c.stateDir,
   node: c.node,
-  // nft as a child process: a commit never stalls this process, and a stop never interrupts one
-  applier: new NftApplier({ nft: 'cli', ...(c.netns ? { netns: c.netns } : {}) }),
+  // libnftables on this thread (synchronous, see backend-lib.ts), or nft as a child process without the addon
+  applier: new NftApplier({ ...(c.netns ? { netns: c.netns } : {}) }),
   facts: (now) => hostFacts(c.common, now).facts,
   compileFacts: c.compileFacts,
   strict: c.strict,

@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { kernelTable, makeNs, removeNs, rmrf, startDaemon, tempDir, treeFiles, until, writeTree, type DaemonProc } from './daemon-harness.js';
@@ -50,6 +50,22 @@ const nsPids = (): string => {
   }
 };
 
+/** Whether a thread of `pid` is inside our namespace right now (libnftables runs there, see native/src/nft.cc). */
+function threadInNs(pid: number): boolean {
+  try {
+    const ino = statSync(`/run/netns/${NS}`).ino;
+    return readdirSync(`/proc/${pid}/task`).some((tid) => {
+      try {
+        return statSync(`/proc/${pid}/task/${tid}/ns/net`).ino === ino;
+      } catch {
+        return false;
+      }
+    });
+  } catch {
+    return false;
+  }
+}
+
 it('kill -9 at random moments (50 times): the kernel holds the old or the new ruleset, never a mix; a restart converges', async () => {
   execFileSync('ip', ['netns', 'exec', NS, 'nft', 'flush', 'ruleset']);
   const cfg = join(base, 'cfg');
@@ -80,7 +96,7 @@ it('kill -9 at random moments (50 times): the kernel holds the old or the new ru
     // from here the daemon restores the last good ruleset, compiles and applies: kill anywhere in it
     await d.waitLog((l) => l.event === 'start');
     await new Promise((r) => setTimeout(r, Math.random() * window));
-    const busy = nsPids() !== '';
+    const busy = nsPids() !== '' || threadInNs(d.proc.pid!);
     d.proc.kill('SIGKILL');
     await d.exited;
     if (busy) duringNft++;

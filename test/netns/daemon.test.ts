@@ -114,7 +114,8 @@ describe('fwctl daemon in a namespace', () => {
     writeFileSync(join(bin, 'nft'), `#!/bin/sh\nif [ -e ${flag} ]; then echo "Error: Could not process rule: Operation not permitted" >&2; exit 1; fi\nexec /usr/sbin/nft "$@"\n`);
     chmodSync(join(bin, 'nft'), 0o755);
     writeTree(cfg, treeFiles('10.66.0.6', 1116));
-    running = await startDaemon({ ns: NS, configDir: cfg, stateDir: state, env: { PATH: `${bin}:${process.env.PATH ?? ''}` } });
+    // the broken nft is a program on PATH: the daemon must use the nft CLI here, not libnftables
+    running = await startDaemon({ ns: NS, configDir: cfg, stateDir: state, env: { PATH: `${bin}:${process.env.PATH ?? ''}`, FWCTL_NFT: 'cli' } });
     await until(has('10.66.0.6', 1116), 15000, 'first apply');
     writeFileSync(flag, '');
     writeTree(cfg, treeFiles('10.66.0.7', 1117));
