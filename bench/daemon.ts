@@ -130,7 +130,7 @@ export async function benchDaemon(o: DaemonBenchOptions = {}): Promise<DaemonBen
     writeFiles(cfg, files);
     const args = [
       ...entryArgs(), 'daemon', '--config', cfg, '--node', 'pve1', '--host-ip', '10.10.10.11', '--local-network', '10.10.10.0/24',
-      '--state-dir', join(dir, 'state'), '--metrics-listen', '127.0.0.1:0', '--netns', ns, '--resync', '3600', '--debounce', '5',
+      '--state-dir', join(dir, 'state'), '--metrics-listen', '127.0.0.1:0', '--netns', ns, '--resync', '3600', '--debounce', '5', ...(process.env.FWCTL_BENCH_DAEMON_ARGS ?? '').split(' ').filter(Boolean),
     ];
     proc = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'inherit'] });
     const d = new Daemon(proc);

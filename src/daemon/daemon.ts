@@ -16,6 +16,13 @@ export interface DaemonDeps {
   debounceMs?: number;
   maxDelayMs?: number;
   now?: () => number;
+  /**
+   * Saving the last good ruleset (megabytes at 1,000 guests) waits for this much quiet after an
+   * apply, so that a change arriving meanwhile is applied first; default 1000 ms.
+   */
+  persistQuietMs?: number;
+  /** ...but never longer than this after the first unsaved apply; default 10,000 ms. */
+  persistMaxDelayMs?: number;
   /** After every committed ruleset (and the restore): what the kernel counters need (counter-view.ts). */
   onCommit?: (counters: Ruleset) => void;
 }
@@ -47,6 +54,10 @@ export class Daemon {
   private firstEventAt: number | undefined;
   private debounce: NodeJS.Timeout | undefined;
   private expiry: NodeJS.Timeout | undefined;
+  /** An applied ruleset not saved yet; `unsavedSince` = when the first such apply happened. */
+  private unsavedSince: number | undefined;
+  private persistDue = false;
+  private persistTimer: NodeJS.Timeout | undefined;
   private stopped = false;
   private ipsWarned = false;
   private readonly limiter = new RateLimiter(60_000);
@@ -108,7 +119,12 @@ export class Daemon {
     this.stopped = true;
     clearTimeout(this.debounce);
     clearTimeout(this.expiry);
-    if (this.running) await Promise.race([this.running, new Promise((r) => setTimeout(r, ms).unref())]);
+    clearTimeout(this.persistTimer);
+    const end = this.now() + ms;
+    const bounded = (p: Promise<unknown>) => Promise.race([p, new Promise((r) => setTimeout(r, Math.max(0, end - this.now())).unref())]);
+    if (this.running) await bounded(this.running);
+    // a graceful stop saves what a kill -9 would have lost (the kernel already holds it)
+    if (this.unsavedSince !== undefined && !this.running) await bounded(this.persist());
   }
 
   get healthy(): boolean {
@@ -142,7 +158,7 @@ export class Daemon {
     this.debounce = undefined;
     this.firstEventAt = undefined;
     if (this.running) return this.running; // `dirty` makes the running loop go round once more
-    if (this.stopped || !this.dirty) return Promise.resolve(); // e.g. a debounce whose change a cycle already took
+    if (this.stopped || !(this.dirty || this.persistDue)) return Promise.resolve(); // e.g. a debounce whose change a cycle already took
     // `running` is set before the loop's first await and cleared by the loop itself: a loop that
     // ended synchronously must not leave a settled promise behind that swallows every later kick
     const run = this.loop();
@@ -150,26 +166,64 @@ export class Daemon {
     return run;
   }
 
+  /**
+   * Cycles while changes are pending; then, when a save is due, saves. A save never delays a
+   * change: it waits for `persistQuietMs` without one (or `persistMaxDelayMs` in a storm).
+   */
   private async loop(): Promise<void> {
     await Promise.resolve(); // let kick() record the promise first
     try {
-      while (this.dirty && !this.stopped) {
-        this.dirty = false;
-        const force = this.force;
-        this.force = false;
-        const t0 = this.now();
-        let r: CycleResult;
-        try {
-          r = await this.d.engine.cycle({ force, retry: this.last?.ok === false });
-        } catch (e) {
-          r = { kind: 'failed', error: { kind: 'compile', code: (e as { code?: string }).code ?? 'E_ENGINE', message: String((e as Error).message ?? e) } };
+      while (!this.stopped) {
+        if (this.dirty) {
+          this.dirty = false;
+          const force = this.force;
+          this.force = false;
+          const t0 = this.now();
+          let r: CycleResult;
+          try {
+            r = await this.d.engine.cycle({ force, retry: this.last?.ok === false });
+          } catch (e) {
+            r = { kind: 'failed', error: { kind: 'compile', code: (e as { code?: string }).code ?? 'E_ENGINE', message: String((e as Error).message ?? e) } };
+          }
+          this.handle(r, t0);
+          if (r.kind === 'applied') this.unsavedSince ??= this.now();
+          continue;
         }
-        this.handle(r, t0);
-        if (r.kind === 'applied') this.persisted(await this.d.engine.persist().catch((e: unknown) => ({ stateError: String((e as Error).message ?? e) })));
+        const overdue = this.unsavedSince !== undefined && this.now() - this.unsavedSince >= (this.d.persistMaxDelayMs ?? 10_000);
+        if (this.unsavedSince !== undefined && (this.persistDue || overdue || this.lastSavedAt === undefined)) {
+          await this.persist();
+          continue;
+        }
+        break;
       }
     } finally {
       this.running = undefined;
+      this.persistDue = false;
+      this.schedulePersist();
     }
+  }
+
+  private lastSavedAt: number | undefined;
+
+  private async persist(): Promise<void> {
+    this.unsavedSince = undefined;
+    this.persistDue = false;
+    clearTimeout(this.persistTimer);
+    const p = await this.d.engine.persist().catch((e: unknown) => ({ stateError: String((e as Error).message ?? e) }));
+    this.persisted(p);
+    if (p.stateError === undefined) this.lastSavedAt = this.now();
+  }
+
+  private schedulePersist(): void {
+    clearTimeout(this.persistTimer);
+    this.persistTimer = undefined;
+    if (this.unsavedSince === undefined || this.stopped) return;
+    const wait = Math.min(this.d.persistQuietMs ?? 1000, Math.max(0, this.unsavedSince + (this.d.persistMaxDelayMs ?? 10_000) - this.now()));
+    this.persistTimer = setTimeout(() => {
+      this.persistDue = true;
+      void this.kick();
+    }, wait);
+    this.persistTimer.unref();
   }
 
   private handle(r: CycleResult, t0: number): void {

@@ -9,6 +9,7 @@ import type { GuestReader, GuestSample } from './guest-source.js';
 export interface MetricsHost {
   registerMetric<T extends Counter<string>>(metric: T): T;
   registerCollector(name: string, fn: Collector): () => void;
+  registerExposition(name: string, render: () => string): () => void;
 }
 
 const LABELS = ['vmid', 'nic', 'iface', 'bridge'] as const;

@@ -44,6 +44,7 @@ export class MetricsRegistry {
   readonly registry = new Registry();
   readonly m: Metrics = declareMetrics(this.registry);
   private readonly collectors: { name: string; fn: Collector }[] = [];
+  private readonly expositions: { name: string; render: () => string }[] = [];
 
   constructor(readonly collectTimeoutMs = 2000) {
     for (const s of ['error', 'warning', 'info'] as const) this.m.diagnostics.set({ severity: s }, 0);
@@ -64,10 +65,25 @@ export class MetricsRegistry {
     };
   }
 
+  /**
+   * Text-format families rendered outside prom-client (see text.ts: only for per-rule series, whose
+   * serialisation by prom-client costs too much per scrape), appended after prom-client's output.
+   * Their names must not be declared in prom-client too. Returns an unregister function.
+   */
+  registerExposition(name: string, render: () => string): () => void {
+    const entry = { name, render };
+    this.expositions.push(entry);
+    return () => {
+      const i = this.expositions.indexOf(entry);
+      if (i >= 0) this.expositions.splice(i, 1);
+    };
+  }
+
   /** Runs the collectors (in parallel, bounded by collectTimeoutMs), then renders text format. */
   async scrape(): Promise<string> {
     await Promise.all(this.collectors.map((c) => bounded(c.fn, this.collectTimeoutMs)));
-    return this.registry.metrics();
+    const text = await this.registry.metrics();
+    return this.expositions.length ? text + this.expositions.map((e) => e.render()).join('') : text;
   }
 
   get contentType(): string {

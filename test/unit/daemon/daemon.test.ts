@@ -37,15 +37,15 @@ let src: Source;
 let metrics: MetricsRegistry;
 let lines: Record<string, unknown>[];
 
-function makeDaemon(over: Partial<EngineDeps> & { debounceMs?: number; maxDelayMs?: number; wrap?: (e: Engine) => Engine } = {}): Daemon {
+function makeDaemon(over: Partial<EngineDeps> & { debounceMs?: number; maxDelayMs?: number; persistQuietMs?: number; wrap?: (e: Engine) => Engine } = {}): Daemon {
   const log = pino({ level: 'info' }, { write: (s: string) => void lines.push(JSON.parse(s) as Record<string, unknown>) });
-  const { debounceMs = 20, maxDelayMs = 200, wrap = (e: Engine) => e, ...eng } = over;
+  const { debounceMs = 20, maxDelayMs = 200, persistQuietMs = 0, wrap = (e: Engine) => e, ...eng } = over;
   const engine = new InlineEngine({
     configDir: '/cfg', stateDir, node: 'pve1', applier: new NftApplier({ backend: fake }),
     facts: (now) => ({ node: 'pve1', hostIPv4: '10.9.0.1', localNetwork: '10.9.0.0/24', now }),
     compileFacts: { bridgeConntrack: false }, read: src.read, ...eng,
   });
-  return new Daemon({ configDir: '/cfg', stateDir: eng.stateDir ?? stateDir, engine: wrap(engine), log, metrics, debounceMs, maxDelayMs });
+  return new Daemon({ configDir: '/cfg', stateDir: eng.stateDir ?? stateDir, engine: wrap(engine), log, metrics, debounceMs, maxDelayMs, persistQuietMs });
 }
 
 const elements = (): string => JSON.stringify([...fake.kernel.get('inet fwctl')?.sets.keys() ?? []].map((s) => fake.elements('inet', 'fwctl', s)));
@@ -149,6 +149,28 @@ describe('Daemon', () => {
     expect(elements()).toContain('10.66.2.2');
     expect(d.status().pending).toBe(false);
     await d.stop();
+  });
+
+  it('saves the last good ruleset after a quiet spell, never before applying a pending change; stop() saves at once', async () => {
+    const d = makeDaemon({ persistQuietMs: 150 });
+    await d.start();
+    expect(loadLastGood(stateDir)?.generation).toBe(1); // the first apply is saved at once
+    src.files = tree('10.66.3.1');
+    await d.resync();
+    expect(elements()).toContain('10.66.3.1');
+    expect(loadLastGood(stateDir)?.generation).toBe(1); // applied, not saved yet
+    await new Promise((r) => setTimeout(r, 80));
+    src.files = tree('10.66.3.2'); // a change within the quiet spell goes first
+    await d.resync();
+    expect(loadLastGood(stateDir)?.generation).toBe(1);
+    await new Promise((r) => setTimeout(r, 300));
+    expect(loadLastGood(stateDir)?.generation).toBe(3);
+    src.files = tree('10.66.3.3');
+    await d.resync();
+    expect(loadLastGood(stateDir)?.generation).toBe(3);
+    await d.stop();
+    expect(loadLastGood(stateDir)?.generation).toBe(4);
+    expect(JSON.stringify(loadLastGood(stateDir)?.applied)).toContain('10.66.3.3');
   });
 
   it('an unreadable tree keeps the ruleset, reports it, and converges when it returns', async () => {

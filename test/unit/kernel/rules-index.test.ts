@@ -63,4 +63,31 @@ describe('rule counter index', () => {
     expect(await reg.scrape()).toContain('pos="4",action="ACCEPT"} 10');
     expect(reads).toBe(2);
   });
+
+  it('a slow nft read never holds a scrape longer than waitMs: the last reading is served meanwhile', async () => {
+    const reg = new MetricsRegistry();
+    let t = 0;
+    let release: (() => void) | undefined;
+    let packets = 1;
+    let reads = 0;
+    const read = async () => {
+      reads++;
+      const v = new Map([[counterName('cluster/in/4'), { packets, bytes: 0 }]]);
+      if (packets > 1) await new Promise<void>((r) => (release = r));
+      return v;
+    };
+    const m = registerRuleMetrics(reg, { read, intervalMs: 1000, waitMs: 20, now: () => t });
+    m.setRuleset(ruleset);
+    expect(await reg.scrape()).toContain('pos="4",action="ACCEPT"} 1');
+    packets = 2;
+    t = 2000;
+    const t0 = performance.now();
+    expect(await reg.scrape()).toContain('pos="4",action="ACCEPT"} 1'); // stale but immediate
+    expect(performance.now() - t0).toBeLessThan(500);
+    expect(await reg.scrape()).toContain('pos="4",action="ACCEPT"} 1'); // one read in flight, not two
+    release!();
+    await new Promise((r) => setTimeout(r, 0));
+    expect(await reg.scrape()).toContain('pos="4",action="ACCEPT"} 2');
+    expect(reads).toBe(2);
+  });
 });
