@@ -132,7 +132,8 @@ export async function benchDaemon(o: DaemonBenchOptions = {}): Promise<DaemonBen
       ...entryArgs(), 'daemon', '--config', cfg, '--node', 'pve1', '--host-ip', '10.10.10.11', '--local-network', '10.10.10.0/24',
       '--state-dir', join(dir, 'state'), '--metrics-listen', '127.0.0.1:0', '--netns', ns, '--resync', '3600', '--debounce', '5', ...(process.env.FWCTL_BENCH_DAEMON_ARGS ?? '').split(' ').filter(Boolean),
     ];
-    proc = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'inherit'] });
+    const nodeArgs = (process.env.FWCTL_BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean); // e.g. --cpu-prof
+    proc = spawn(process.execPath, [...nodeArgs, ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
     const d = new Daemon(proc);
     const t0 = performance.now();
     const first = await d.nextApply(900_000);

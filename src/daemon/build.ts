@@ -5,6 +5,7 @@ import type { Compiler } from '../compiler/incremental.js';
 import type { Ruleset } from '../compiler/ruleset.js';
 import type { HostFacts } from '../model/policy.js';
 import { ENABLE_WINDOW_SECONDS } from '../model/options.js';
+import type { ResolveMemo } from '../model/memo.js';
 import { resolve } from '../model/resolve.js';
 
 export interface Built {
@@ -18,10 +19,10 @@ export interface Built {
 
 /**
  * Tree + facts → ruleset, with every diagnostic of both stages sorted. Pure apart from the
- * `compiler`'s memory (the daemon keeps one createCompiler() across cycles).
+ * `compiler`'s and the `memo`'s memory (the daemon keeps one of each across cycles).
  */
-export function build(tree: ConfigTree, treeDiagnostics: Diagnostic[], facts: HostFacts, compileFacts: CompileFacts, compiler?: Compiler): Built {
-  const resolved = resolve(tree, facts);
+export function build(tree: ConfigTree, treeDiagnostics: Diagnostic[], facts: HostFacts, compileFacts: CompileFacts, compiler?: Compiler, memo?: ResolveMemo): Built {
+  const resolved = resolve(tree, facts, memo);
   const ruleset = compiler ? compiler.compile(resolved.policy, compileFacts) : compile(resolved.policy, compileFacts);
   const ipsGuests = resolved.policy.guests.filter((g) => g.enabled && g.options.ips).map((g) => g.vmid);
   const out: Built = { ruleset, diagnostics: sortDiagnostics([...treeDiagnostics, ...resolved.diagnostics]), ipsGuests };

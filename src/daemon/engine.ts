@@ -7,6 +7,7 @@ import type { ApplyResult } from '../apply/index.js';
 import { NftError } from '../apply/index.js';
 import type { CompileFacts } from '../compiler/compile.js';
 import { createCompiler } from '../compiler/incremental.js';
+import { ResolveMemo } from '../model/memo.js';
 import type { Ruleset } from '../compiler/ruleset.js';
 import { formatDiagnostic, type Diagnostic } from '../config/diagnostics.js';
 import type { HostFacts } from '../model/policy.js';
@@ -101,6 +102,8 @@ export class InlineEngine implements Engine {
   /** Kept across cycles: unchanged files are not re-parsed, unchanged guests not recompiled. */
   private readonly parseCache = new ParseCache();
   private readonly compiler = createCompiler();
+  /** Unchanged guests resolve to the same objects, which the compiler then skips by identity. */
+  private readonly memo = new ResolveMemo();
 
   constructor(private readonly d: EngineDeps) {
     this.now = d.now ?? Date.now;
@@ -129,7 +132,7 @@ export class InlineEngine implements Engine {
     }
     let built;
     try {
-      built = build(src.tree, src.diagnostics, this.d.facts(Math.floor(t0 / 1000)), this.d.compileFacts, this.compiler);
+      built = build(src.tree, src.diagnostics, this.d.facts(Math.floor(t0 / 1000)), this.d.compileFacts, this.compiler, this.memo);
     } catch (e) {
       return { kind: 'failed', error: failure('compile', e), diagnostics: src.diagnostics };
     }

@@ -5,3 +5,4 @@ export { clusterEnabled, ENABLE_WINDOW_SECONDS } from './options.js';
 export { clusterSetId, guestSetId, ipfilterName } from './sets.js';
 export { portName } from './guests.js';
 export * from './values.js';
+export { ResolveMemo } from './memo.js';

@@ -14,10 +14,11 @@ import { clusterEnabled, clusterOptions, guestOptions, hostOptions } from './opt
 import { resolveRules } from './rules.js';
 import type { Scope, ScopeTable } from './scope.js';
 import { clusterSets, guestSets } from './sets.js';
+import { scopeKey, type GuestResolution, type ResolveMemo } from './memo.js';
 
 const byString = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
 
-export function resolve(tree: ConfigTree, facts: HostFacts): { policy: Policy; diagnostics: Diagnostic[] } {
+export function resolve(tree: ConfigTree, facts: HostFacts, memo?: ResolveMemo): { policy: Policy; diagnostics: Diagnostic[] } {
   const diags = new Diagnostics();
   const cluster = clusterOptions(tree.cluster);
 
@@ -42,13 +43,22 @@ export function resolve(tree: ConfigTree, facts: HostFacts): { policy: Policy; d
   ];
 
   const sets: IpSet[] = [...dcSets];
+  const scope = memo ? scopeKey(dc, groupNames) : '';
+  memo?.begin();
   const guests: Guest[] = [...tree.guests]
     .sort((a, b) => a.vmid - b.vmid)
     .map((conf) => {
-      const g = resolveGuest(conf, tree, dc, groupNames, diags);
+      const make = (items: Diagnostic[]): GuestResolution => {
+        const own = new Diagnostics();
+        const r = resolveGuest(conf, tree, dc, groupNames, own);
+        items.push(...own.items);
+        return r;
+      };
+      const g = memo ? memo.guest(conf.vmid, conf, tree.guestFw.get(conf.vmid), scope, make, diags.items) : resolveGuest(conf, tree, dc, groupNames, diags);
       sets.push(...g.sets);
       return g.guest;
     });
+  memo?.end();
 
   const policy: Policy = {
     node: tree.node,
