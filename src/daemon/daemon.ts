@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
 import { formatDiagnostic, type Diagnostic } from '../config/diagnostics.js';
-import type { Ruleset } from '../compiler/ruleset.js';
+import type { CounterFacts } from '../kernel/ruleset-facts.js';
 import type { ErrorKind, MetricsRegistry } from '../metrics/registry.js';
 import type { RulesetStats } from './build.js';
 import type { CycleResult, Engine, Failure, Persisted } from './engine.js';
@@ -23,8 +23,8 @@ export interface DaemonDeps {
   persistQuietMs?: number;
   /** ...but never longer than this after the first unsaved apply; default 10,000 ms. */
   persistMaxDelayMs?: number;
-  /** After every committed ruleset (and the restore): what the kernel counters need (counter-view.ts). */
-  onCommit?: (counters: Ruleset) => void;
+  /** After every committed ruleset (and the restore): what the kernel counters need (kernel/ruleset-facts.ts). */
+  onCommit?: (counters: CounterFacts) => void;
 }
 
 interface LastAttempt {
@@ -268,7 +268,7 @@ export class Daemon {
     );
   }
 
-  private committed(counters: Ruleset): void {
+  private committed(counters: CounterFacts): void {
     try {
       this.d.onCommit?.(counters);
     } catch (e) {

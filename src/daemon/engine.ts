@@ -13,7 +13,7 @@ import { formatDiagnostic, type Diagnostic } from '../config/diagnostics.js';
 import type { HostFacts } from '../model/policy.js';
 import type { ErrorKind } from '../metrics/registry.js';
 import { build, rulesetStats, type RulesetStats } from './build.js';
-import { counterView } from './counter-view.js';
+import { counterFacts, type CounterFacts } from '../kernel/ruleset-facts.js';
 import { checkLockout, type Ingress, type SshSession } from './lockout.js';
 import { ParseCache } from './parse-cache.js';
 import { changedPaths, readSource, sameHashes, type SourceRead } from './source.js';
@@ -67,15 +67,15 @@ export type CycleResult =
       diagnostics: Diagnostic[];
       expiresAt?: number;
       generation: number;
-      /** What the kernel counters need (counter-view.ts); absent when the ruleset did not change. */
-      counters?: Ruleset;
+      /** What the kernel counters need (kernel/ruleset-facts.ts); absent when the ruleset did not change. */
+      counters?: CounterFacts;
       /** Enabled `ips: 1` guests compiled as plain accepts because the kernel has no nft_queue. */
       ipsWithoutQueue?: number[];
     };
 
 export type RestoreResult =
   | { kind: 'none' }
-  | { kind: 'restored'; generation: number; durationMs: number; stats: RulesetStats; counters: Ruleset }
+  | { kind: 'restored'; generation: number; durationMs: number; stats: RulesetStats; counters: CounterFacts }
   | { kind: 'failed'; generation: number; error: Failure };
 
 export interface Engine {
@@ -116,7 +116,7 @@ export class InlineEngine implements Engine {
     try {
       const r = await this.d.applier.apply(lg.applied.ruleset, { full: true });
       this.enforced = lg;
-      return { kind: 'restored', generation: lg.generation, durationMs: r.durationMs, stats: rulesetStats(lg.applied.ruleset), counters: counterView(lg.applied.ruleset) };
+      return { kind: 'restored', generation: lg.generation, durationMs: r.durationMs, stats: rulesetStats(lg.applied.ruleset), counters: counterFacts(lg.applied.ruleset) };
     } catch (e) {
       return { kind: 'failed', generation: lg.generation, error: failure('apply', e) };
     }
@@ -167,7 +167,7 @@ export class InlineEngine implements Engine {
       stats: rulesetStats(built.ruleset), diagnostics: built.diagnostics, generation: this.generation,
     };
     if (built.expiresAt !== undefined) out.expiresAt = built.expiresAt;
-    if (changedRuleset) out.counters = counterView(built.ruleset);
+    if (changedRuleset) out.counters = counterFacts(built.ruleset);
     if (this.d.compileFacts.queue === false && built.ipsGuests.length) out.ipsWithoutQueue = built.ipsGuests;
     return out;
   }

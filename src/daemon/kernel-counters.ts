@@ -1,11 +1,11 @@
 /**
  * The daemon's kernel counters (src/kernel/counters.ts) on the main thread, fed after each commit
- * with the worker's counter view. eBPF is optional: when it cannot load or attach, the daemon
+ * with the worker's CounterFacts. eBPF is optional: when it cannot load or attach, the daemon
  * logs it, counts it in `fwctl_ebpf_errors_total{stage}` and goes on with link and nft counters.
  */
 import type { Logger } from 'pino';
 import { Counter } from 'prom-client';
-import type { Ruleset } from '../compiler/ruleset.js';
+import type { CounterFacts } from '../kernel/ruleset-facts.js';
 import { startKernelCounters, type KernelCounters } from '../kernel/counters.js';
 import { BPF_FS, DEFAULT_PIN_DIR } from '../kernel/ebpf.js';
 import type { MetricsRegistry } from '../metrics/registry.js';
@@ -16,7 +16,7 @@ export function pinDirFor(netns: string | undefined): string {
 }
 
 export interface DaemonCounters {
-  update(view: Ruleset): void;
+  update(view: CounterFacts): void;
   stop(): void;
 }
 

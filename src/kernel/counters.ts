@@ -15,7 +15,8 @@ import { Ebpf, type AttachReport, type EbpfOptions } from './ebpf.js';
 import { parseGuestPort } from './guest-port.js';
 import { createLinkCounters, type LinkCounterSource } from './links.js';
 import { readNftCounters } from './nft-counters.js';
-import { blacklistPrefixes, firewalledPorts } from './ruleset-facts.js';
+import { counterFacts, isCounterFacts, type CounterFacts } from './ruleset-facts.js';
+import { unpackIndex } from '../metrics/rules-index.js';
 
 export interface KernelCountersOptions {
   netns?: string;
@@ -41,8 +42,8 @@ export interface KernelCounters {
   readonly ebpf: Ebpf | undefined;
   readonly guests: GuestMetrics;
   readonly rules: RuleMetrics;
-  /** After each committed apply: rule index, tc ports, uplinks and blacklist follow the ruleset. */
-  update(ruleset: Ruleset | undefined): Promise<EbpfReport | undefined>;
+  /** After each committed apply: rule index, tc ports, uplinks and blacklist follow the ruleset (or its CounterFacts). */
+  update(ruleset: Ruleset | CounterFacts | undefined): Promise<EbpfReport | undefined>;
   /** Unregisters collectors and closes handles; attachments stay (see detachAll). */
   stop(): void;
 }
@@ -64,11 +65,12 @@ export async function startKernelCounters(host: MetricsHost, opts: KernelCounter
   return {
     links, ebpf, guests, rules,
     async update(ruleset) {
-      rules.setRuleset(ruleset);
+      const facts = ruleset === undefined ? undefined : isCounterFacts(ruleset) ? ruleset : counterFacts(ruleset);
+      rules.setIndex(facts ? unpackIndex(facts.index) : new Map());
       if (!ebpf) return undefined;
-      const bl = ruleset ? blacklistPrefixes(ruleset) : [];
+      const bl = facts?.blacklist ?? [];
       return {
-        ports: await ebpf.reconcilePorts(ruleset ? firewalledPorts(ruleset) : []),
+        ports: await ebpf.reconcilePorts(facts?.ports ?? []),
         uplinks: await ebpf.reconcileUplinks(bl.length ? await uplinks(links) : []),
         blacklist: await ebpf.syncBlacklist(bl),
       };

@@ -1,6 +1,27 @@
-/** What the eBPF side needs from a compiled Ruleset: firewalled ports and blacklist prefixes. */
+/** What the kernel counters need from a compiled Ruleset: the rule counter index, firewalled ports and blacklist prefixes. */
 import { maps, sets } from '../compiler/names.js';
 import type { Elem, Ruleset } from '../compiler/ruleset.js';
+import { indexCounters, packIndex } from '../metrics/rules-index.js';
+
+/**
+ * All of it as plain string arrays: the daemon's worker computes this after a commit and sends it
+ * to the main thread (a structured clone of a few arrays of strings, not of a ruleset).
+ */
+export interface CounterFacts {
+  kind: 'counter-facts';
+  /** packIndex() of the rule counter index. */
+  index: string[];
+  ports: string[];
+  blacklist: string[];
+}
+
+export function counterFacts(ruleset: Ruleset): CounterFacts {
+  return { kind: 'counter-facts', index: packIndex(indexCounters(ruleset)), ports: firewalledPorts(ruleset), blacklist: blacklistPrefixes(ruleset) };
+}
+
+export function isCounterFacts(x: Ruleset | CounterFacts): x is CounterFacts {
+  return (x as CounterFacts).kind === 'counter-facts';
+}
 
 /** Ports with fwctl's port chains (the keys of the bridge table's ingress port map). */
 export function firewalledPorts(ruleset: Ruleset): string[] {

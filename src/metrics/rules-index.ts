@@ -5,7 +5,7 @@
  * `group/web/in/0`) and the action the rule takes after counting.
  */
 import { chains } from '../compiler/names.js';
-import type { Rule, Ruleset, Statement } from '../compiler/ruleset.js';
+import type { Chain, Rule, Ruleset, Statement } from '../compiler/ruleset.js';
 
 export interface RuleKey {
   /** `cluster`, `host`, `guest` or `group:<name>`. */
@@ -69,17 +69,43 @@ function counterOf(rule: Rule): string | undefined {
   return undefined;
 }
 
+/** Counted rules of one chain; chains are immutable and reused by the incremental compiler. */
+const perChain = new WeakMap<Chain, [string, RuleKey][]>();
+
+function indexChain(c: Chain): [string, RuleKey][] {
+  let out = perChain.get(c);
+  if (out) return out;
+  out = [];
+  for (const r of c.rules) {
+    const name = counterOf(r);
+    if (!name || !r.origin) continue;
+    const k = parseOrigin(r.origin);
+    if (k) out.push([name, { ...k, action: actionOf(r.expr.slice(r.expr.findIndex((s) => 'counter' in s))) }]);
+  }
+  perChain.set(c, out);
+  return out;
+}
+
 export function indexCounters(ruleset: Ruleset): Map<string, RuleKey> {
   const out = new Map<string, RuleKey>();
-  for (const t of ruleset.tables) {
-    for (const c of t.chains) {
-      for (const r of c.rules) {
-        const name = counterOf(r);
-        if (!name || !r.origin || out.has(name)) continue;
-        const k = parseOrigin(r.origin);
-        if (k) out.set(name, { ...k, action: actionOf(r.expr.slice(r.expr.findIndex((s) => 'counter' in s))) });
-      }
-    }
+  for (const t of ruleset.tables) for (const c of t.chains) for (const [name, k] of indexChain(c)) if (!out.has(name)) out.set(name, k);
+  return out;
+}
+
+const FIELDS = 7;
+
+/** The index as one flat string array (name, scope, vmid, direction, pos, nic, action per counter): cheap to send between threads. */
+export function packIndex(index: ReadonlyMap<string, RuleKey>): string[] {
+  const out: string[] = [];
+  for (const [name, k] of index) out.push(name, k.scope, k.vmid, k.direction, k.pos, k.nic ?? '', k.action);
+  return out;
+}
+
+export function unpackIndex(flat: readonly string[]): Map<string, RuleKey> {
+  const out = new Map<string, RuleKey>();
+  for (let i = 0; i + FIELDS <= flat.length; i += FIELDS) {
+    const [name, scope, vmid, direction, pos, nic, action] = flat.slice(i, i + FIELDS) as [string, string, string, RuleKey['direction'], string, string, RuleKey['action']];
+    out.set(name, { scope, vmid, direction, pos, ...(nic ? { nic } : {}), action });
   }
   return out;
 }

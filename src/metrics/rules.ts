@@ -34,6 +34,8 @@ export interface RuleMetricsOptions {
 export interface RuleMetrics {
   /** Call after every committed apply. */
   setRuleset(ruleset: Ruleset | undefined): void;
+  /** The same with the index already built (indexCounters, or unpackIndex of what the worker sent). */
+  setIndex(index: ReadonlyMap<string, RuleKey>): void;
   last(): RuleSample[];
   unregister(): void;
 }
@@ -92,27 +94,35 @@ export function registerRuleMetrics(host: MetricsHost, opts: RuleMetricsOptions)
       clearTimeout(timer);
     }
   };
+  const setIndex = (next: ReadonlyMap<string, RuleKey>): void => {
+    const prev = index;
+    index = new Map();
+    for (const [name, k] of next) {
+      const old = prev.get(name);
+      if (old && sameKey(old, k)) {
+        index.set(name, old); // its label strings too
+        continue;
+      }
+      const labels = { scope: k.scope, vmid: k.vmid, direction: k.direction, pos: k.pos, action: k.action };
+      const guestDrop = k.scope === 'guest' && (k.action === 'DROP' || k.action === 'REJECT');
+      const reason = k.pos === 'policy' || GUEST_FILTERS.has(k.pos) ? k.pos : 'rule';
+      index.set(name, {
+        ...k,
+        ...(GUEST_FILTERS.has(k.pos) ? {} : { match: labelString(labels) }),
+        ...(guestDrop ? { drop: labelString({ vmid: k.vmid, nic: k.nic ?? '', direction: k.direction, reason }) } : {}),
+      });
+    }
+    // the new index over the last values (counters keep their names across applies); the next
+    // reading comes on the usual cadence: a commit every second must not mean an nft listing
+    // every second
+    render();
+  };
   const offCollector = host.registerCollector('rule-counters', collect);
   const offText = host.registerExposition('rule-counters', () => text);
   render();
   return {
-    setRuleset(ruleset) {
-      index = new Map();
-      for (const [name, k] of ruleset ? indexCounters(ruleset) : []) {
-        const labels = { scope: k.scope, vmid: k.vmid, direction: k.direction, pos: k.pos, action: k.action };
-        const guestDrop = k.scope === 'guest' && (k.action === 'DROP' || k.action === 'REJECT');
-        const reason = k.pos === 'policy' || GUEST_FILTERS.has(k.pos) ? k.pos : 'rule';
-        index.set(name, {
-          ...k,
-          ...(GUEST_FILTERS.has(k.pos) ? {} : { match: labelString(labels) }),
-          ...(guestDrop ? { drop: labelString({ vmid: k.vmid, nic: k.nic ?? '', direction: k.direction, reason }) } : {}),
-        });
-      }
-      // the new index over the last values (counters keep their names across applies); the next
-      // reading comes on the usual cadence: a commit every second must not mean an nft listing
-      // every second
-      render();
-    },
+    setRuleset: (ruleset) => setIndex(ruleset ? indexCounters(ruleset) : new Map()),
+    setIndex,
     last: () => last,
     unregister() {
       offCollector();
@@ -120,3 +130,6 @@ export function registerRuleMetrics(host: MetricsHost, opts: RuleMetricsOptions)
     },
   };
 }
+
+const sameKey = (a: RuleKey, b: RuleKey): boolean =>
+  a.scope === b.scope && a.vmid === b.vmid && a.direction === b.direction && a.pos === b.pos && a.nic === b.nic && a.action === b.action;
