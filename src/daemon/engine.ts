@@ -15,6 +15,7 @@ import type { ErrorKind } from '../metrics/registry.js';
 import { build, rulesetStats, type RulesetStats } from './build.js';
 import { counterFacts, type CounterFacts } from '../kernel/ruleset-facts.js';
 import { checkLockout, type Ingress, type SshSession } from './lockout.js';
+import { FileCache } from './file-cache.js';
 import { ParseCache } from './parse-cache.js';
 import { changedPaths, readSource, sameHashes, type SourceRead } from './source.js';
 import { loadLastGood, saveLastGood, StateError, type LastGood } from './state-store.js';
@@ -34,7 +35,7 @@ export interface EngineDeps {
   compileFacts: CompileFacts;
   strict?: boolean;
   ssh?: { session: SshSession; ingress: Ingress };
-  read?: (dir: string, node: string, cache: ParseCache) => SourceRead;
+  read?: (dir: string, node: string, cache: ParseCache, files: { cache: FileCache; now: number }) => SourceRead;
   now?: () => number;
 }
 
@@ -101,6 +102,8 @@ export class InlineEngine implements Engine {
   private readonly now: () => number;
   /** Kept across cycles: unchanged files are not re-parsed, unchanged guests not recompiled. */
   private readonly parseCache = new ParseCache();
+  /** Files whose inode, size and times are unchanged are not read again (file-cache.ts). */
+  private readonly fileCache = new FileCache();
   private readonly compiler = createCompiler();
   /** Unchanged guests resolve to the same objects, which the compiler then skips by identity. */
   private readonly memo = new ResolveMemo();
@@ -124,7 +127,7 @@ export class InlineEngine implements Engine {
 
   async cycle(req: { force: boolean; retry: boolean }): Promise<CycleResult> {
     const t0 = this.now();
-    const src = (this.d.read ?? readSource)(this.d.configDir, this.d.node, this.parseCache);
+    const src = (this.d.read ?? readSource)(this.d.configDir, this.d.node, this.parseCache, { cache: this.fileCache, now: Date.now() });
     const t1 = this.now();
     if (!src.ok) return { kind: 'unavailable', code: src.code, path: src.path, message: src.message };
     if (!req.force && !req.retry && sameHashes(src.hashes, this.enforced?.hashes)) {
