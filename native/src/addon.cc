@@ -5,8 +5,10 @@
 #include <bpf/libbpf.h>
 
 #include <cstring>
+#include <memory>
 
 #include "bpf_ops.h"
+#include "fd.h"
 #include "netlink.h"
 #include "nft.h"
 
@@ -37,30 +39,77 @@ Napi::Value IntsToJs(Napi::Env env, Ints& r) {
 
 Napi::Value Undefined(Napi::Env env, bool&) { return env.Undefined(); }
 
-// linkStats(nsFd) → Float64Array [ifindex, rxPackets, txPackets, rxBytes, txBytes, rxDropped, txDropped]*
+// Optional argument i: a netlink socket from routeSocket(), or -1 when absent.
+int SocketArg(const Napi::CallbackInfo& info, size_t i) {
+  return info.Length() > i && info[i].IsNumber() ? info[i].As<Napi::Number>().Int32Value() : -1;
+}
+
+// Runs dump on sock, or on a socket opened inside nsFd for this call only when sock < 0.
+template <typename R, typename Dump>
+void OnRouteSocket(int nsFd, int sock, R& r, SysError& e, Dump dump) {
+  if (sock >= 0) {
+    dump(sock, r, e);
+    return;
+  }
+  UniqueFd own(OpenRouteSocket(nsFd, e));
+  if (own.get() >= 0) dump(own.get(), r, e);
+}
+
+// routeSocket(nsFd) → fd of a NETLINK_ROUTE socket bound to that namespace (the caller closes it)
+Napi::Value RouteSocketJs(const Napi::CallbackInfo& info) {
+  if (!Expect(info, 1)) return info.Env().Undefined();
+  int nsFd = info[0].As<Napi::Number>().Int32Value();
+  return Run<int>(
+      info.Env(), [nsFd](int& r, SysError& e) { r = OpenRouteSocket(nsFd, e); },
+      [](Napi::Env env, int& r) -> Napi::Value { return Napi::Number::New(env, r); });
+}
+
+// linkStats(nsFd, sock?, into?) → Float64Array [ifindex, rxPackets, txPackets, rxBytes, txBytes, rxDropped, txDropped]*
+// The rows are written straight into `into` (from the pool thread) when they fit, and the result
+// is a view of it; otherwise the result is a new array over a buffer with room to grow, which the
+// caller can pass as `into` next time. The caller must not touch `into` until the promise settles.
 Napi::Value LinkStatsJs(const Napi::CallbackInfo& info) {
   if (!Expect(info, 1)) return info.Env().Undefined();
   int nsFd = info[0].As<Napi::Number>().Int32Value();
-  return Run<std::vector<LinkStats>>(
-      info.Env(), [nsFd](std::vector<LinkStats>& r, SysError& e) { DumpLinkStats(nsFd, r, e); },
-      [](Napi::Env env, std::vector<LinkStats>& r) -> Napi::Value {
-        auto a = Napi::Float64Array::New(env, r.size() * 7);
-        for (size_t i = 0; i < r.size(); i++) {
-          const LinkStats& s = r[i];
-          double row[7] = {double(s.ifindex), double(s.rxPackets), double(s.txPackets), double(s.rxBytes),
-                           double(s.txBytes), double(s.rxDropped), double(s.txDropped)};
-          std::memcpy(a.Data() + i * 7, row, sizeof(row));
+  int sock = SocketArg(info, 1);
+  auto into = std::make_shared<Napi::Reference<Napi::Float64Array>>();
+  double* dst = nullptr;
+  size_t cap = 0;
+  if (info.Length() > 2 && info[2].IsTypedArray() && info[2].As<Napi::TypedArray>().TypedArrayType() == napi_float64_array) {
+    auto a = info[2].As<Napi::Float64Array>();
+    *into = Napi::Persistent(a);
+    dst = a.Data();
+    cap = a.ElementLength();
+  }
+  return Run<StatsRows>(
+      info.Env(),
+      [nsFd, sock, dst, cap](StatsRows& r, SysError& e) {
+        r.dst = dst;
+        r.cap = cap;
+        OnRouteSocket(nsFd, sock, r, e, DumpLinkStats);
+      },
+      [into](Napi::Env env, StatsRows& r) -> Napi::Value {
+        if (r.overflow.empty()) {
+          if (into->IsEmpty()) return Napi::Float64Array::New(env, 0);
+          Napi::Float64Array a = into->Value();
+          return Napi::Float64Array::New(env, r.size, a.ArrayBuffer(), a.ByteOffset());
         }
-        return a;
+        size_t inDst = r.size - r.overflow.size();
+        auto buf = Napi::ArrayBuffer::New(env, (r.size + r.size / 4 + 64 * kLinkStatsRow) * sizeof(double));
+        auto* out = static_cast<double*>(buf.Data());
+        if (inDst) std::memcpy(out, r.dst, inDst * sizeof(double));
+        std::memcpy(out + inDst, r.overflow.data(), r.overflow.size() * sizeof(double));
+        return Napi::Float64Array::New(env, r.size, buf, 0);
       });
 }
 
-// linkNames(nsFd) → [{ifindex, master, name}]
+// linkNames(nsFd, sock?) → [{ifindex, master, name}]
 Napi::Value LinkNamesJs(const Napi::CallbackInfo& info) {
   if (!Expect(info, 1)) return info.Env().Undefined();
   int nsFd = info[0].As<Napi::Number>().Int32Value();
+  int sock = SocketArg(info, 1);
   return Run<std::vector<LinkName>>(
-      info.Env(), [nsFd](std::vector<LinkName>& r, SysError& e) { DumpLinkNames(nsFd, r, e); },
+      info.Env(), [nsFd, sock](std::vector<LinkName>& r, SysError& e) { OnRouteSocket(nsFd, sock, r, e, DumpLinkNames); },
       [](Napi::Env env, std::vector<LinkName>& r) -> Napi::Value {
         Napi::Array a = Napi::Array::New(env, r.size());
         for (size_t i = 0; i < r.size(); i++) {
@@ -268,6 +317,7 @@ Napi::Value NftReleaseJs(const Napi::CallbackInfo& info) {
 static Napi::Object Init(Napi::Env env, Napi::Object exports) {
   using namespace fwctl;
   libbpf_set_print(nullptr);  // failures reach JS as errors; libbpf's chatter would go to stderr
+  exports.Set("routeSocket", Napi::Function::New(env, RouteSocketJs));
   exports.Set("linkStats", Napi::Function::New(env, LinkStatsJs));
   exports.Set("linkNames", Napi::Function::New(env, LinkNamesJs));
   exports.Set("mountBpffs", Napi::Function::New(env, MountBpffsJs));

@@ -7,50 +7,44 @@
 #include <sys/time.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <cerrno>
 #include <cstring>
 
-#include "fd.h"
 #include "netns.h"
 
 namespace fwctl {
 namespace {
 
-int OpenRoute(int nsFd, SysError& err) {
-  ScopedNetns ns(nsFd, err);
-  if (!ns.ok()) return -1;
-  int fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_ROUTE);
-  if (fd < 0) {
-    err.Set(errno, "socket");
-    return fd;
-  }
-  // A dump answers in microseconds; never let a lost reply hold a libuv pool thread forever
-  // (the pool is shared with fs work, including the daemon worker's state saves).
-  timeval tv{2, 0};
-  setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
-  return fd;
-}
+// The kernel builds dump replies of at most 32 KiB (less the skb overhead); twice that never truncates.
+constexpr size_t kRecvBuf = 1 << 16;
 
-// Sends a dump request and calls onMsg for every message until NLMSG_DONE.
+// Sequence numbers are unique per process, so replies left over from an abandoned dump on a
+// long-lived socket (receive timeout) are recognised and skipped.
+std::atomic<uint32_t> nextSeq{1};
+
+// Sends a dump request and calls onMsg for every message of its reply until NLMSG_DONE.
 template <typename Req, typename OnMsg>
 bool Dump(int fd, Req& req, OnMsg onMsg, SysError& err) {
+  const uint32_t seq = nextSeq.fetch_add(1, std::memory_order_relaxed);
   req.nh.nlmsg_len = sizeof(req);
   req.nh.nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP;
-  req.nh.nlmsg_seq = 1;
+  req.nh.nlmsg_seq = seq;
   sockaddr_nl kernel{};
   kernel.nl_family = AF_NETLINK;
   if (sendto(fd, &req, sizeof(req), 0, reinterpret_cast<sockaddr*>(&kernel), sizeof(kernel)) < 0)
     return err.Set(errno, "sendto");
-  std::vector<char> buf(1 << 16);
+  alignas(nlmsghdr) static thread_local char buf[kRecvBuf];
   for (;;) {
-    ssize_t n = recv(fd, buf.data(), buf.size(), 0);
+    ssize_t n = recv(fd, buf, sizeof(buf), MSG_TRUNC);
     if (n < 0) {
       if (errno == EINTR) continue;
       return err.Set(errno, "recv");
     }
+    if (static_cast<size_t>(n) > sizeof(buf)) return err.Set(EMSGSIZE, "recv");
     int len = static_cast<int>(n);
-    for (auto* nh = reinterpret_cast<nlmsghdr*>(buf.data()); NLMSG_OK(nh, len);
-         nh = NLMSG_NEXT(nh, len)) {
+    for (auto* nh = reinterpret_cast<nlmsghdr*>(buf); NLMSG_OK(nh, len); nh = NLMSG_NEXT(nh, len)) {
+      if (nh->nlmsg_seq != seq) continue;
       if (nh->nlmsg_type == NLMSG_DONE) return true;
       if (nh->nlmsg_type == NLMSG_ERROR) {
         auto* e = static_cast<nlmsgerr*>(NLMSG_DATA(nh));
@@ -64,9 +58,31 @@ bool Dump(int fd, Req& req, OnMsg onMsg, SysError& err) {
 
 }  // namespace
 
-bool DumpLinkStats(int nsFd, std::vector<LinkStats>& out, SysError& err) {
-  UniqueFd sock(OpenRoute(nsFd, err));
-  if (sock.get() < 0) return false;
+void StatsRows::Push(const double (&row)[kLinkStatsRow]) {
+  if (size + kLinkStatsRow <= cap) {
+    std::memcpy(dst + size, row, sizeof(row));
+  } else {
+    overflow.insert(overflow.end(), row, row + kLinkStatsRow);
+  }
+  size += kLinkStatsRow;
+}
+
+int OpenRouteSocket(int nsFd, SysError& err) {
+  ScopedNetns ns(nsFd, err);
+  if (!ns.ok()) return -1;
+  int fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_ROUTE);
+  if (fd < 0) {
+    err.Set(errno, "socket");
+    return fd;
+  }
+  // A dump answers in milliseconds; never let a lost reply hold a libuv pool thread forever
+  // (the pool is shared with fs work, including the daemon worker's state saves).
+  timeval tv{2, 0};
+  setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+  return fd;
+}
+
+bool DumpLinkStats(int sock, StatsRows& out, SysError& err) {
   struct {
     nlmsghdr nh;
     if_stats_msg ifsm;
@@ -74,7 +90,7 @@ bool DumpLinkStats(int nsFd, std::vector<LinkStats>& out, SysError& err) {
   req.nh.nlmsg_type = RTM_GETSTATS;
   req.ifsm.family = AF_UNSPEC;
   req.ifsm.filter_mask = IFLA_STATS_FILTER_BIT(IFLA_STATS_LINK_64);
-  return Dump(sock.get(), req, [&](nlmsghdr* nh) {
+  return Dump(sock, req, [&](nlmsghdr* nh) {
     if (nh->nlmsg_type != RTM_NEWSTATS) return;
     auto* ifsm = static_cast<if_stats_msg*>(NLMSG_DATA(nh));
     int alen = static_cast<int>(nh->nlmsg_len) - static_cast<int>(NLMSG_LENGTH(sizeof(*ifsm)));
@@ -83,15 +99,13 @@ bool DumpLinkStats(int nsFd, std::vector<LinkStats>& out, SysError& err) {
       if (rta->rta_type != IFLA_STATS_LINK_64 || RTA_PAYLOAD(rta) < sizeof(rtnl_link_stats64)) continue;
       rtnl_link_stats64 s;
       std::memcpy(&s, RTA_DATA(rta), sizeof(s));
-      out.push_back({ifsm->ifindex, s.rx_packets, s.tx_packets, s.rx_bytes, s.tx_bytes,
-                     s.rx_dropped, s.tx_dropped});
+      out.Push({double(ifsm->ifindex), double(s.rx_packets), double(s.tx_packets), double(s.rx_bytes),
+                double(s.tx_bytes), double(s.rx_dropped), double(s.tx_dropped)});
     }
   }, err);
 }
 
-bool DumpLinkNames(int nsFd, std::vector<LinkName>& out, SysError& err) {
-  UniqueFd sock(OpenRoute(nsFd, err));
-  if (sock.get() < 0) return false;
+bool DumpLinkNames(int sock, std::vector<LinkName>& out, SysError& err) {
   struct {
     nlmsghdr nh;
     ifinfomsg ifi;
@@ -102,8 +116,8 @@ bool DumpLinkNames(int nsFd, std::vector<LinkName>& out, SysError& err) {
   req.ifi.ifi_family = AF_UNSPEC;
   req.ext.rta_type = IFLA_EXT_MASK;
   req.ext.rta_len = RTA_LENGTH(sizeof(uint32_t));
-  req.mask = 0;
-  return Dump(sock.get(), req, [&](nlmsghdr* nh) {
+  req.mask = RTEXT_FILTER_SKIP_STATS;
+  return Dump(sock, req, [&](nlmsghdr* nh) {
     if (nh->nlmsg_type != RTM_NEWLINK) return;
     auto* ifi = static_cast<ifinfomsg*>(NLMSG_DATA(nh));
     LinkName link{static_cast<uint32_t>(ifi->ifi_index), 0, {}};

@@ -1,8 +1,10 @@
 /**
  * Link counters for every link of a namespace, from the port's point of view (rx = received by
  * the port). Two sources with the same interface: the addon (one RTM_GETSTATS dump per read,
- * names from a cached RTM_GETLINK dump) and `ip -s -j link` when the addon cannot load.
+ * names from a cached RTM_GETLINK dump, refreshed when links come or go or get old) and
+ * `ip -s -j link` when the addon cannot load.
  */
+import { closeSync } from 'node:fs';
 import { SpawnExec, type Exec } from '../apply/exec.js';
 import { KernelError, fromNative } from './errors.js';
 import { loadNative, type NativeAddon } from './native.js';
@@ -37,51 +39,84 @@ export interface LinkSourceOptions {
 
 const ROW = 7;
 
+interface LinkName {
+  name: string;
+  /** The master's name, resolved when the names are read. */
+  master: string | undefined;
+}
+
+/**
+ * Reads go through one netlink socket created inside the namespace on the first read (no setns
+ * per read) into one reused row buffer (no allocation, hence no page faults, per read), one read
+ * at a time; link objects are built from the rows and the cached names.
+ */
 export class NetlinkLinkCounters implements LinkCounterSource {
   readonly kind = 'netlink';
   private readonly ns: NetnsHandle;
-  private names = new Map<number, { name: string; master: number }>();
+  private names = new Map<number, LinkName>();
   private namesAt = -Infinity;
   private readonly now: () => number;
+  private sock: number | undefined;
+  private rows: Float64Array | undefined;
+  private tail: Promise<unknown> = Promise.resolve();
+  private closed = false;
 
   constructor(private readonly addon: NativeAddon, private readonly opts: LinkSourceOptions = {}) {
     this.ns = NetnsHandle.open(opts.netns);
     this.now = opts.now ?? (() => performance.now());
   }
 
-  async read(): Promise<LinkCounters[]> {
-    let rows: Float64Array;
-    try {
-      rows = await this.addon.linkStats(this.ns.fd);
-    } catch (e) {
-      throw fromNative(e);
-    }
-    const n = rows.length / ROW;
-    if (this.namesStale(rows, n)) await this.refreshNames();
+  read(): Promise<LinkCounters[]> {
+    const r = this.tail.then(() => this.readNow());
+    this.tail = r.catch(() => undefined);
+    return r;
+  }
+
+  private async readNow(): Promise<LinkCounters[]> {
+    if (this.closed) throw new KernelError('EBADF', 'link counter source is closed', -9);
+    this.sock ??= await this.native(() => this.addon.routeSocket(this.ns.fd));
+    const sock = this.sock;
+    const rows = await this.native(() => this.addon.linkStats(this.ns.fd, sock, this.rows));
+    if (rows.buffer !== this.rows?.buffer) this.rows = new Float64Array(rows.buffer);
+    const fresh = this.now() - this.namesAt <= (this.opts.namesMaxAgeMs ?? 30_000) && rows.length / ROW === this.names.size;
+    const out = fresh ? this.counters(rows, false) : undefined;
+    if (out) return out;
+    const links = await this.native(() => this.addon.linkNames(this.ns.fd, sock));
+    const byIndex = new Map(links.map((l) => [l.ifindex, l]));
+    this.names = new Map(links.map((l) => [l.ifindex, { name: l.name, master: l.master ? byIndex.get(l.master)?.name : undefined }]));
+    this.namesAt = this.now();
+    return this.counters(rows, true)!;
+  }
+
+  /** Undefined when a link is not in the cached names (unless `partial`: then it is left out). */
+  private counters(rows: Float64Array, partial: boolean): LinkCounters[] | undefined {
     const out: LinkCounters[] = [];
-    for (let i = 0; i < n; i++) {
-      const o = i * ROW;
+    for (let o = 0; o < rows.length; o += ROW) {
       const ifindex = rows[o]!;
       const link = this.names.get(ifindex);
-      if (!link) continue; // created after the names dump; next read has it
+      if (!link) {
+        if (partial) continue; // created after the names dump; next read has it
+        return undefined;
+      }
       const c: LinkCounters = {
         ifindex, name: link.name,
         rxPackets: rows[o + 1]!, txPackets: rows[o + 2]!, rxBytes: rows[o + 3]!, txBytes: rows[o + 4]!,
         rxDropped: rows[o + 5]!, txDropped: rows[o + 6]!,
       };
-      const master = link.master ? this.names.get(link.master)?.name : undefined;
-      if (master !== undefined) c.master = master;
+      if (link.master !== undefined) c.master = link.master;
       out.push(c);
     }
     return out;
   }
 
-  /** Links came or went (different ifindex set), or the names are older than namesMaxAgeMs. */
-  private namesStale(rows: Float64Array, n: number): boolean {
-    if (this.now() - this.namesAt > (this.opts.namesMaxAgeMs ?? 30_000)) return true;
-    if (n !== this.names.size) return true;
-    for (let i = 0; i < n; i++) if (!this.names.has(rows[i * ROW]!)) return true;
-    return false;
+  /** Calls the addon; a failure drops the socket, so the next read starts on a clean one. */
+  private async native<T>(call: () => Promise<T>): Promise<T> {
+    try {
+      return await call();
+    } catch (e) {
+      this.dropSocket();
+      throw fromNative(e);
+    }
   }
 
   /** Forces a names dump on the next read (call on link change events). */
@@ -89,18 +124,19 @@ export class NetlinkLinkCounters implements LinkCounterSource {
     this.namesAt = -Infinity;
   }
 
-  private async refreshNames(): Promise<void> {
-    try {
-      const links = await this.addon.linkNames(this.ns.fd);
-      this.names = new Map(links.map((l) => [l.ifindex, { name: l.name, master: l.master }]));
-      this.namesAt = this.now();
-    } catch (e) {
-      throw fromNative(e);
-    }
+  private dropSocket(): void {
+    if (this.sock !== undefined) closeSync(this.sock);
+    this.sock = undefined;
   }
 
+  /** Closes the socket and the namespace handle once a read in flight has finished. */
   close(): void {
-    this.ns.close();
+    if (this.closed) return;
+    this.closed = true;
+    void this.tail.then(() => {
+      this.dropSocket();
+      this.ns.close();
+    });
   }
 }
 

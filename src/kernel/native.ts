@@ -34,8 +34,17 @@ export interface NativeMapDump {
 }
 
 export interface NativeAddon {
-  linkStats(nsFd: number): Promise<Float64Array>;
-  linkNames(nsFd: number): Promise<NativeLinkName[]>;
+  /** A NETLINK_ROUTE socket created inside the namespace (-1: ours); the caller closes the fd. */
+  routeSocket(nsFd: number): Promise<number>;
+  /**
+   * Rows [ifindex, rxPackets, txPackets, rxBytes, txBytes, rxDropped, txDropped] of every link, dumped
+   * on `sock` (from routeSocket) or else on a socket opened in nsFd for the call. The rows are
+   * written into `into` when they fit and the result is then a view of it; otherwise the result
+   * is a new array whose buffer has room to grow (pass `new Float64Array(result.buffer)` next
+   * time). `into` must not be read or passed elsewhere until the promise settles.
+   */
+  linkStats(nsFd: number, sock?: number, into?: Float64Array): Promise<Float64Array>;
+  linkNames(nsFd: number, sock?: number): Promise<NativeLinkName[]>;
   mountBpffs(path: string): Promise<void>;
   loadObject(path: string, pinDir: string): Promise<string[]>;
   tcAttach(nsFd: number, progPin: string, ifindexes: number[], ingress: boolean, priority: number): Promise<number[]>;
