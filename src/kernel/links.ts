@@ -67,13 +67,13 @@ export class NetlinkLinkCounters implements LinkCounterSource {
   }
 
   read(): Promise<LinkCounters[]> {
+    if (this.closed) return Promise.reject(new KernelError('EBADF', 'link counter source is closed', -9));
     const r = this.tail.then(() => this.readNow());
     this.tail = r.catch(() => undefined);
     return r;
   }
 
   private async readNow(): Promise<LinkCounters[]> {
-    if (this.closed) throw new KernelError('EBADF', 'link counter source is closed', -9);
     this.sock ??= await this.native(() => this.addon.routeSocket(this.ns.fd));
     const sock = this.sock;
     const rows = await this.native(() => this.addon.linkStats(this.ns.fd, sock, this.rows));
