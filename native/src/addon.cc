@@ -103,13 +103,20 @@ Napi::Value LinkStatsJs(const Napi::CallbackInfo& info) {
       });
 }
 
-// linkNames(nsFd, sock?) → [{ifindex, master, name}]
+// linkNames(nsFd, sock?, ifindexes?) → [{ifindex, master, name}] of every link, or of those given that exist
 Napi::Value LinkNamesJs(const Napi::CallbackInfo& info) {
   if (!Expect(info, 1)) return info.Env().Undefined();
   int nsFd = info[0].As<Napi::Number>().Int32Value();
   int sock = SocketArg(info, 1);
+  bool some = info.Length() > 2 && info[2].IsArray();
+  std::vector<uint32_t> only = some ? U32Array(info[2]) : std::vector<uint32_t>{};
   return Run<std::vector<LinkName>>(
-      info.Env(), [nsFd, sock](std::vector<LinkName>& r, SysError& e) { OnRouteSocket(nsFd, sock, r, e, DumpLinkNames); },
+      info.Env(),
+      [nsFd, sock, some, only](std::vector<LinkName>& r, SysError& e) {
+        OnRouteSocket(nsFd, sock, r, e, [&](int s, std::vector<LinkName>& out, SysError& err) {
+          return some ? GetLinkNames(s, only, out, err) : DumpLinkNames(s, out, err);
+        });
+      },
       [](Napi::Env env, std::vector<LinkName>& r) -> Napi::Value {
         Napi::Array a = Napi::Array::New(env, r.size());
         for (size_t i = 0; i < r.size(); i++) {

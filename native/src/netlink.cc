@@ -23,12 +23,13 @@ constexpr size_t kRecvBuf = 1 << 16;
 // long-lived socket (receive timeout) are recognised and skipped.
 std::atomic<uint32_t> nextSeq{1};
 
-// Sends a dump request and calls onMsg for every message of its reply until NLMSG_DONE.
+// Sends a request (a dump when `dump`) and calls onMsg for every message of its reply: until
+// NLMSG_DONE for a dump, else the one answer.
 template <typename Req, typename OnMsg>
-bool Dump(int fd, Req& req, OnMsg onMsg, SysError& err) {
+bool Request(int fd, Req& req, bool dump, OnMsg onMsg, SysError& err) {
   const uint32_t seq = nextSeq.fetch_add(1, std::memory_order_relaxed);
   req.nh.nlmsg_len = sizeof(req);
-  req.nh.nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP;
+  req.nh.nlmsg_flags = NLM_F_REQUEST | (dump ? NLM_F_DUMP : 0);
   req.nh.nlmsg_seq = seq;
   sockaddr_nl kernel{};
   kernel.nl_family = AF_NETLINK;
@@ -52,8 +53,40 @@ bool Dump(int fd, Req& req, OnMsg onMsg, SysError& err) {
         return err.Set(-e->error, "recv");
       }
       onMsg(nh);
+      if (!dump) return true;
     }
   }
+}
+
+struct GetLinkReq {
+  nlmsghdr nh;
+  ifinfomsg ifi;
+  rtattr ext;
+  uint32_t mask;
+};
+
+void ParseLink(nlmsghdr* nh, std::vector<LinkName>& out) {
+  if (nh->nlmsg_type != RTM_NEWLINK) return;
+  auto* ifi = static_cast<ifinfomsg*>(NLMSG_DATA(nh));
+  LinkName link{static_cast<uint32_t>(ifi->ifi_index), 0, {}};
+  int alen = static_cast<int>(IFLA_PAYLOAD(nh));
+  for (auto* rta = IFLA_RTA(ifi); RTA_OK(rta, alen); rta = RTA_NEXT(rta, alen)) {
+    if (rta->rta_type == IFLA_IFNAME) link.name = static_cast<const char*>(RTA_DATA(rta));
+    if (rta->rta_type == IFLA_MASTER) std::memcpy(&link.master, RTA_DATA(rta), sizeof(uint32_t));
+  }
+  out.push_back(std::move(link));
+}
+
+// RTM_GETLINK without statistics (they are most of each answer): for ifindex, or all links when 0.
+bool GetLinks(int sock, uint32_t ifindex, std::vector<LinkName>& out, SysError& err) {
+  GetLinkReq req{};
+  req.nh.nlmsg_type = RTM_GETLINK;
+  req.ifi.ifi_family = AF_UNSPEC;
+  req.ifi.ifi_index = static_cast<int>(ifindex);
+  req.ext.rta_type = IFLA_EXT_MASK;
+  req.ext.rta_len = RTA_LENGTH(sizeof(uint32_t));
+  req.mask = RTEXT_FILTER_SKIP_STATS;
+  return Request(sock, req, ifindex == 0, [&](nlmsghdr* nh) { ParseLink(nh, out); }, err);
 }
 
 }  // namespace
@@ -90,7 +123,7 @@ bool DumpLinkStats(int sock, StatsRows& out, SysError& err) {
   req.nh.nlmsg_type = RTM_GETSTATS;
   req.ifsm.family = AF_UNSPEC;
   req.ifsm.filter_mask = IFLA_STATS_FILTER_BIT(IFLA_STATS_LINK_64);
-  return Dump(sock, req, [&](nlmsghdr* nh) {
+  return Request(sock, req, true, [&](nlmsghdr* nh) {
     if (nh->nlmsg_type != RTM_NEWSTATS) return;
     auto* ifsm = static_cast<if_stats_msg*>(NLMSG_DATA(nh));
     int alen = static_cast<int>(nh->nlmsg_len) - static_cast<int>(NLMSG_LENGTH(sizeof(*ifsm)));
@@ -105,29 +138,17 @@ bool DumpLinkStats(int sock, StatsRows& out, SysError& err) {
   }, err);
 }
 
-bool DumpLinkNames(int sock, std::vector<LinkName>& out, SysError& err) {
-  struct {
-    nlmsghdr nh;
-    ifinfomsg ifi;
-    rtattr ext;
-    uint32_t mask;
-  } req{};
-  req.nh.nlmsg_type = RTM_GETLINK;
-  req.ifi.ifi_family = AF_UNSPEC;
-  req.ext.rta_type = IFLA_EXT_MASK;
-  req.ext.rta_len = RTA_LENGTH(sizeof(uint32_t));
-  req.mask = RTEXT_FILTER_SKIP_STATS;
-  return Dump(sock, req, [&](nlmsghdr* nh) {
-    if (nh->nlmsg_type != RTM_NEWLINK) return;
-    auto* ifi = static_cast<ifinfomsg*>(NLMSG_DATA(nh));
-    LinkName link{static_cast<uint32_t>(ifi->ifi_index), 0, {}};
-    int alen = static_cast<int>(IFLA_PAYLOAD(nh));
-    for (auto* rta = IFLA_RTA(ifi); RTA_OK(rta, alen); rta = RTA_NEXT(rta, alen)) {
-      if (rta->rta_type == IFLA_IFNAME) link.name = static_cast<const char*>(RTA_DATA(rta));
-      if (rta->rta_type == IFLA_MASTER) std::memcpy(&link.master, RTA_DATA(rta), sizeof(uint32_t));
-    }
-    out.push_back(std::move(link));
-  }, err);
+bool DumpLinkNames(int sock, std::vector<LinkName>& out, SysError& err) { return GetLinks(sock, 0, out, err); }
+
+bool GetLinkNames(int sock, const std::vector<uint32_t>& ifindexes, std::vector<LinkName>& out, SysError& err) {
+  for (uint32_t ifindex : ifindexes) {
+    if (ifindex == 0) continue;
+    SysError e;
+    if (GetLinks(sock, ifindex, out, e) || e.err == ENODEV) continue;
+    err = e;
+    return false;
+  }
+  return true;
 }
 
 }  // namespace fwctl

@@ -35,5 +35,7 @@ int OpenRouteSocket(int nsFd, SysError& err);
 bool DumpLinkStats(int sock, StatsRows& out, SysError& err);
 // One RTM_GETLINK dump without statistics: names and masters.
 bool DumpLinkNames(int sock, std::vector<LinkName>& out, SysError& err);
+// The same for the given links only, one request each; links that are gone are left out.
+bool GetLinkNames(int sock, const std::vector<uint32_t>& ifindexes, std::vector<LinkName>& out, SysError& err);
 
 }  // namespace fwctl

@@ -38,17 +38,21 @@ export interface LinkSourceOptions {
 }
 
 const ROW = 7;
+/** At most this many new links are looked up one by one; more take one names dump. */
+const LOOKUP_MAX = 64;
 
 interface LinkName {
   name: string;
-  /** The master's name, resolved when the names are read. */
-  master: string | undefined;
+  master: number;
 }
 
 /**
  * Reads go through one netlink socket created inside the namespace on the first read (no setns
  * per read) into one reused row buffer (no allocation, hence no page faults, per read), one read
- * at a time; link objects are built from the rows and the cached names.
+ * at a time; link objects are built from the rows and the cached names. New links are looked up
+ * one by one, links gone are dropped from the cache, and a full names dump (tens of ms at
+ * thousands of links) happens only on the first read, after namesMaxAgeMs or invalidate(), or
+ * when many links came at once.
  */
 export class NetlinkLinkCounters implements LinkCounterSource {
   readonly kind = 'netlink';
@@ -78,35 +82,62 @@ export class NetlinkLinkCounters implements LinkCounterSource {
     const sock = this.sock;
     const rows = await this.native(() => this.addon.linkStats(this.ns.fd, sock, this.rows));
     if (rows.buffer !== this.rows?.buffer) this.rows = new Float64Array(rows.buffer);
-    const fresh = this.now() - this.namesAt <= (this.opts.namesMaxAgeMs ?? 30_000) && rows.length / ROW === this.names.size;
-    const out = fresh ? this.counters(rows, false) : undefined;
-    if (out) return out;
-    const links = await this.native(() => this.addon.linkNames(this.ns.fd, sock));
-    const byIndex = new Map(links.map((l) => [l.ifindex, l]));
-    this.names = new Map(links.map((l) => [l.ifindex, { name: l.name, master: l.master ? byIndex.get(l.master)?.name : undefined }]));
-    this.namesAt = this.now();
-    return this.counters(rows, true)!;
+    if (this.now() - this.namesAt > (this.opts.namesMaxAgeMs ?? 30_000)) {
+      await this.loadNames(sock);
+      return this.counters(rows, []);
+    }
+    const missing: number[] = [];
+    const out = this.counters(rows, missing);
+    if (missing.length === 0 && this.names.size === out.length) return out;
+    if (missing.length > LOOKUP_MAX) {
+      await this.loadNames(sock);
+    } else {
+      if (this.names.size > out.length) this.keepOnly(rows);
+      if (missing.length) {
+        for (const l of await this.native(() => this.addon.linkNames(this.ns.fd, sock, missing))) {
+          this.names.set(l.ifindex, { name: l.name, master: l.master });
+        }
+      }
+    }
+    return this.counters(rows, []);
   }
 
-  /** Undefined when a link is not in the cached names (unless `partial`: then it is left out). */
-  private counters(rows: Float64Array, partial: boolean): LinkCounters[] | undefined {
+  /** Links of the rows that have a name; the others' ifindexes go to `missing`. */
+  private counters(rows: Float64Array, missing: number[]): LinkCounters[] {
     const out: LinkCounters[] = [];
     for (let o = 0; o < rows.length; o += ROW) {
       const ifindex = rows[o]!;
       const link = this.names.get(ifindex);
       if (!link) {
-        if (partial) continue; // created after the names dump; next read has it
-        return undefined;
+        missing.push(ifindex); // gone again since, or created after a names dump: next read has it
+        continue;
       }
       const c: LinkCounters = {
         ifindex, name: link.name,
         rxPackets: rows[o + 1]!, txPackets: rows[o + 2]!, rxBytes: rows[o + 3]!, txBytes: rows[o + 4]!,
         rxDropped: rows[o + 5]!, txDropped: rows[o + 6]!,
       };
-      if (link.master !== undefined) c.master = link.master;
+      const master = link.master ? this.names.get(link.master)?.name : undefined;
+      if (master !== undefined) c.master = master;
       out.push(c);
     }
     return out;
+  }
+
+  private async loadNames(sock: number): Promise<void> {
+    const links = await this.native(() => this.addon.linkNames(this.ns.fd, sock));
+    this.names = new Map(links.map((l) => [l.ifindex, { name: l.name, master: l.master }]));
+    this.namesAt = this.now();
+  }
+
+  /** Forgets the names of links that are gone. */
+  private keepOnly(rows: Float64Array): void {
+    const names = new Map<number, LinkName>();
+    for (let o = 0; o < rows.length; o += ROW) {
+      const link = this.names.get(rows[o]!);
+      if (link) names.set(rows[o]!, link);
+    }
+    this.names = names;
   }
 
   /** Calls the addon; a failure drops the socket, so the next read starts on a clean one. */

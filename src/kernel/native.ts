@@ -44,7 +44,8 @@ export interface NativeAddon {
    * time). `into` must not be read or passed elsewhere until the promise settles.
    */
   linkStats(nsFd: number, sock?: number, into?: Float64Array): Promise<Float64Array>;
-  linkNames(nsFd: number, sock?: number): Promise<NativeLinkName[]>;
+  /** Every link (one dump), or only those of `ifindexes` that exist (one request each). */
+  linkNames(nsFd: number, sock?: number, ifindexes?: number[]): Promise<NativeLinkName[]>;
   mountBpffs(path: string): Promise<void>;
   loadObject(path: string, pinDir: string): Promise<string[]>;
   tcAttach(nsFd: number, progPin: string, ifindexes: number[], ingress: boolean, priority: number): Promise<number[]>;

@@ -3,7 +3,7 @@ import { closeSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { track, untrack } from '../../src/lab/cleanup.js';
 import { IpLinkCounters, NetlinkLinkCounters, type LinkCounters } from '../../src/kernel/links.js';
-import { requireNative } from '../../src/kernel/native.js';
+import { requireNative, type NativeAddon } from '../../src/kernel/native.js';
 import { NetnsHandle } from '../../src/kernel/netns.js';
 
 const NS = 'fwtest-h1-links';
@@ -100,11 +100,45 @@ describe('netlink link counters (persistent socket, reused row buffer)', () => {
     }
   });
 
+  it('looks up a few new links one by one, drops links gone, and dumps all names when many came', async () => {
+    const real = requireNative();
+    const lookups: (number[] | undefined)[] = [];
+    const addon: NativeAddon = {
+      ...real,
+      linkNames: (nsFd, sock, ifindexes) => {
+        lookups.push(ifindexes && [...ifindexes].sort((a, b) => a - b));
+        return real.linkNames(nsFd, sock, ifindexes);
+      },
+    };
+    const nl = new NetlinkLinkCounters(addon, { netns: NS });
+    try {
+      const start = byName(await nl.read());
+      expect(lookups).toEqual([undefined]);
+      addPairs(200, 201);
+      ip(['link', 'set', 'tap200i0', 'master', 'vmbr0']);
+      const added = byName(await nl.read());
+      const fresh = ['tap200i0', 'p200', 'tap201i0', 'p201'].map((n) => added.get(n)!.ifindex).sort((a, b) => a - b);
+      expect(lookups).toEqual([undefined, fresh]);
+      expect(added.get('tap200i0')?.master).toBe('vmbr0');
+      expect(added.size).toBe(start.size + 4);
+      ip(['link', 'del', 'tap201i0']);
+      const removed = byName(await nl.read());
+      expect(lookups).toHaveLength(2);
+      expect(removed.has('tap201i0') || removed.has('p201')).toBe(false);
+      expect(removed.size).toBe(start.size + 2);
+      addPairs(300, 399);
+      expect((await nl.read()).length).toBe(start.size + 202);
+      expect(lookups).toEqual([undefined, fresh, undefined]);
+    } finally {
+      nl.close();
+    }
+  });
+
   it('finishes a read in flight when closed, then rejects with EBADF', async () => {
     const nl = new NetlinkLinkCounters(requireNative(), { netns: NS });
     const pending = nl.read();
     nl.close();
-    expect(await pending).toHaveLength(300);
+    expect(await pending).toHaveLength(502);
     await expect(nl.read()).rejects.toMatchObject({ code: 'EBADF' });
   });
 
