@@ -32,7 +32,7 @@ export interface LinkCounterSource {
 export interface LinkSourceOptions {
   /** A named network namespace (`ip netns`); default: the caller's. */
   netns?: string;
-  /** Re-read link names at least this often even when no link came or went (renames). */
+  /** Re-read all link names (renames, new masters) after a read that finds them older than this. */
   namesMaxAgeMs?: number;
   now?: () => number;
 }
@@ -50,15 +50,16 @@ interface LinkName {
  * Reads go through one netlink socket created inside the namespace on the first read (no setns
  * per read) into one reused row buffer (no allocation, hence no page faults, per read), one read
  * at a time; link objects are built from the rows and the cached names. New links are looked up
- * one by one, links gone are dropped from the cache, and a full names dump (tens of ms at
- * thousands of links) happens only on the first read, after namesMaxAgeMs or invalidate(), or
- * when many links came at once.
+ * one by one and links gone are dropped from the cache. A full names dump (tens of ms at
+ * thousands of links) is in a read's path only on the first read, after invalidate() or when
+ * many links came at once; names older than namesMaxAgeMs are dumped again after the read.
  */
 export class NetlinkLinkCounters implements LinkCounterSource {
   readonly kind = 'netlink';
   private readonly ns: NetnsHandle;
   private names = new Map<number, LinkName>();
   private namesAt = -Infinity;
+  private namesOld = false;
   private readonly now: () => number;
   private sock: number | undefined;
   private rows: Float64Array | undefined;
@@ -73,7 +74,8 @@ export class NetlinkLinkCounters implements LinkCounterSource {
   read(): Promise<LinkCounters[]> {
     if (this.closed) return Promise.reject(new KernelError('EBADF', 'link counter source is closed', -9));
     const r = this.tail.then(() => this.readNow());
-    this.tail = r.catch(() => undefined);
+    // names past their age are re-read right after the read that noticed, off its path
+    this.tail = r.then(() => (this.namesOld && this.sock !== undefined ? this.loadNames(this.sock) : undefined)).catch(() => undefined);
     return r;
   }
 
@@ -82,10 +84,11 @@ export class NetlinkLinkCounters implements LinkCounterSource {
     const sock = this.sock;
     const rows = await this.native(() => this.addon.linkStats(this.ns.fd, sock, this.rows));
     if (rows.buffer !== this.rows?.buffer) this.rows = new Float64Array(rows.buffer);
-    if (this.now() - this.namesAt > (this.opts.namesMaxAgeMs ?? 30_000)) {
+    if (this.namesAt === -Infinity) {
       await this.loadNames(sock);
       return this.counters(rows, []);
     }
+    this.namesOld = this.now() - this.namesAt > (this.opts.namesMaxAgeMs ?? 30_000);
     const missing: number[] = [];
     const out = this.counters(rows, missing);
     if (missing.length === 0 && this.names.size === out.length) return out;
@@ -128,6 +131,7 @@ export class NetlinkLinkCounters implements LinkCounterSource {
     const links = await this.native(() => this.addon.linkNames(this.ns.fd, sock));
     this.names = new Map(links.map((l) => [l.ifindex, { name: l.name, master: l.master }]));
     this.namesAt = this.now();
+    this.namesOld = false;
   }
 
   /** Forgets the names of links that are gone. */
@@ -150,7 +154,7 @@ export class NetlinkLinkCounters implements LinkCounterSource {
     }
   }
 
-  /** Forces a names dump on the next read (call on link change events). */
+  /** Forces a names dump in the next read's path (call on link change events). */
   invalidate(): void {
     this.namesAt = -Infinity;
   }

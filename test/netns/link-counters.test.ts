@@ -134,6 +134,18 @@ describe('netlink link counters (persistent socket, reused row buffer)', () => {
     }
   });
 
+  it('re-reads names past their age after the read that found them old', async () => {
+    const nl = new NetlinkLinkCounters(requireNative(), { netns: NS, namesMaxAgeMs: 0 });
+    try {
+      const ifindex = byName(await nl.read()).get('tap10i0')!.ifindex;
+      ip(['link', 'set', 'tap10i0', 'name', 'tap10i1']);
+      expect(byName(await nl.read()).get('tap10i0')?.ifindex).toBe(ifindex); // cached names, then a dump
+      expect(byName(await nl.read()).get('tap10i1')?.ifindex).toBe(ifindex);
+    } finally {
+      nl.close();
+    }
+  });
+
   it('finishes a read in flight when closed, then rejects with EBADF', async () => {
     const nl = new NetlinkLinkCounters(requireNative(), { netns: NS });
     const pending = nl.read();
