@@ -44,6 +44,10 @@ it('the daemon serves guest port counters for a lab guest after traffic; fwctl s
   }, 15_000, 'guest receive counter');
   expect(rx).toBeGreaterThanOrEqual(pings);
   expect((await d.http('/healthz')).status).toBe(200);
+  // --ebpf took effect: programs and maps are pinned and nothing failed to load or attach
+  expect(existsSync(pinDirFor(lab.host))).toBe(true);
+  expect(d.logs.filter((l) => l.event === 'ebpf').map((l) => l.msg)).toEqual([]);
+  expect((await d.http('/metrics')).body).not.toMatch(/^fwctl_ebpf_errors_total\{/m);
   await d.stop();
   d = undefined;
   const stop = await fwctl(['stop', '--netns', lab.host]);
