@@ -1,7 +1,7 @@
 /** What the kernel counters need from a compiled Ruleset: the rule counter index, firewalled ports and blacklist prefixes. */
 import { maps, sets } from '../compiler/names.js';
 import type { Elem, Ruleset } from '../compiler/ruleset.js';
-import { indexCounters, packIndex } from '../metrics/rules-index.js';
+import { packRuleset } from '../metrics/rules-index.js';
 
 /**
  * All of it as plain string arrays: the daemon's worker computes this after a commit and sends it
@@ -9,14 +9,14 @@ import { indexCounters, packIndex } from '../metrics/rules-index.js';
  */
 export interface CounterFacts {
   kind: 'counter-facts';
-  /** packIndex() of the rule counter index. */
+  /** The rule counter index, packed (rules-index.ts packRuleset; unpackIndex reads it). */
   index: string[];
   ports: string[];
   blacklist: string[];
 }
 
 export function counterFacts(ruleset: Ruleset): CounterFacts {
-  return { kind: 'counter-facts', index: packIndex(indexCounters(ruleset)), ports: firewalledPorts(ruleset), blacklist: blacklistPrefixes(ruleset) };
+  return { kind: 'counter-facts', index: packRuleset(ruleset), ports: firewalledPorts(ruleset), blacklist: blacklistPrefixes(ruleset) };
 }
 
 export function isCounterFacts(x: Ruleset | CounterFacts): x is CounterFacts {

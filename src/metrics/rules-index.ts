@@ -94,17 +94,36 @@ export function indexCounters(ruleset: Ruleset): Map<string, RuleKey> {
 
 const FIELDS = 7;
 
-/** The index as one flat string array (name, scope, vmid, direction, pos, nic, action per counter): cheap to send between threads. */
-export function packIndex(index: ReadonlyMap<string, RuleKey>): string[] {
-  const out: string[] = [];
-  for (const [name, k] of index) out.push(name, k.scope, k.vmid, k.direction, k.pos, k.nic ?? '', k.action);
-  return out;
+const packKey = (name: string, k: RuleKey): string[] => [name, k.scope, k.vmid, k.direction, k.pos, k.nic ?? '', k.action];
+
+const packedChains = new WeakMap<Chain, string[]>();
+
+/**
+ * The counter index as one flat string array (name, scope, vmid, direction, pos, nic, action per
+ * counter), cheap to send between threads. Per-chain packings are kept with the (immutable,
+ * reused) chains, so only changed chains cost anything. A name may repeat (a
+ * counter shared by an inet chain and a bridge chain); unpackIndex keeps the first, as indexCounters.
+ */
+export function packRuleset(ruleset: Ruleset): string[] {
+  const parts: string[][] = [];
+  for (const t of ruleset.tables) {
+    for (const c of t.chains) {
+      let p = packedChains.get(c);
+      if (!p) {
+        p = indexChain(c).flatMap(([name, k]) => packKey(name, k));
+        packedChains.set(c, p);
+      }
+      if (p.length) parts.push(p);
+    }
+  }
+  return ([] as string[]).concat(...parts);
 }
 
 export function unpackIndex(flat: readonly string[]): Map<string, RuleKey> {
   const out = new Map<string, RuleKey>();
   for (let i = 0; i + FIELDS <= flat.length; i += FIELDS) {
     const [name, scope, vmid, direction, pos, nic, action] = flat.slice(i, i + FIELDS) as [string, string, string, RuleKey['direction'], string, string, RuleKey['action']];
+    if (out.has(name)) continue;
     out.set(name, { scope, vmid, direction, pos, ...(nic ? { nic } : {}), action });
   }
   return out;
