@@ -8,7 +8,7 @@
  * it and every scrape while the reading runs serve the last one. A scrape never waits for nft longer than that.
  *
  * These families have one series per rule (≈ 30k at 1,000 guests x 10 rules), which prom-client
- * takes ~100 ms to serialise on every scrape. They are rendered here instead, once per reading or
+ * takes ~100 ms to serialise on every scrape. They are rendered here instead, at most once per reading or
  * ruleset, from label strings computed once per ruleset (text.ts; promtool checks the output in
  * test/netns/prometheus.test.ts); a scrape appends the cached text to prom-client's.
  */
@@ -50,9 +50,16 @@ export function registerRuleMetrics(host: MetricsHost, opts: RuleMetricsOptions)
   let readAt = -Infinity;
   let last: RuleSample[] = [];
   let text = '';
+  /** The index or the values changed since `text` and `last` were made: made again when asked for. */
+  let stale = true;
   let inflight: Promise<void> | undefined;
 
+  const invalidate = () => {
+    stale = true;
+  };
   const render = () => {
+    if (!stale) return;
+    stale = false;
     last = [];
     // rows with equal labels add up (per-NIC policy counters → one series per policy)
     const matches = new Map<string, number>();
@@ -80,7 +87,7 @@ export function registerRuleMetrics(host: MetricsHost, opts: RuleMetricsOptions)
       const p = opts.read().then((read) => {
         readAt = now();
         values = read;
-        render();
+        invalidate();
       }).finally(() => {
         if (inflight === p) inflight = undefined;
       });
@@ -115,15 +122,21 @@ export function registerRuleMetrics(host: MetricsHost, opts: RuleMetricsOptions)
     // the new index over the last values (counters keep their names across applies); the next
     // reading comes on the usual cadence: a commit every second must not mean an nft listing
     // every second
-    render();
+    invalidate();
   };
   const offCollector = host.registerCollector('rule-counters', collect);
-  const offText = host.registerExposition('rule-counters', () => text);
-  render();
+  const offText = host.registerExposition('rule-counters', () => {
+    render();
+    return text;
+  });
+  invalidate();
   return {
     setRuleset: (ruleset) => setIndex(ruleset ? indexCounters(ruleset) : new Map()),
     setIndex,
-    last: () => last,
+    last: () => {
+      render();
+      return last;
+    },
     unregister() {
       offCollector();
       offText();
