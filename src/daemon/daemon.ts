@@ -50,6 +50,12 @@ export class Daemon {
   private stateError: string | undefined;
   private dirty = false;
   private force = false;
+  /**
+   * Files named by change events since the last cycle began; `everything` when some event (or a
+   * resync, a reload, the start) could not name its file: then the cycle checks every file.
+   */
+  private changed = new Set<string>();
+  private everything = true;
   private running: Promise<void> | undefined;
   private firstEventAt: number | undefined;
   private debounce: NodeJS.Timeout | undefined;
@@ -89,10 +95,16 @@ export class Daemon {
     await this.reload();
   }
 
-  /** A change was seen: run a cycle after `debounceMs` of quiet, at most `maxDelayMs` after the first event. */
-  notify(): void {
+  /**
+   * A change was seen: run a cycle after `debounceMs` of quiet, at most `maxDelayMs` after the
+   * first event. `path`: the file the event names (absolute); without one, the next cycle looks at
+   * every file.
+   */
+  notify(path?: string): void {
     if (this.stopped) return;
     this.dirty = true;
+    if (path === undefined) this.everything = true;
+    else this.changed.add(path);
     const t = this.now();
     this.firstEventAt ??= t;
     const quiet = this.d.debounceMs ?? 50;
@@ -104,6 +116,7 @@ export class Daemon {
   /** Reload at once (SIGHUP, start): recompiles even when no source changed. */
   reload(): Promise<void> {
     this.dirty = true;
+    this.everything = true;
     this.force = true;
     return this.kick();
   }
@@ -111,6 +124,7 @@ export class Daemon {
   /** Periodic full resync: reads the tree; compiles only if something changed (or the last attempt failed). */
   resync(): Promise<void> {
     this.dirty = true;
+    this.everything = true;
     return this.kick();
   }
 
@@ -178,10 +192,13 @@ export class Daemon {
           this.dirty = false;
           const force = this.force;
           this.force = false;
+          const changed = this.everything ? undefined : [...this.changed];
+          this.everything = false;
+          this.changed = new Set();
           const t0 = this.now();
           let r: CycleResult;
           try {
-            r = await this.d.engine.cycle({ force, retry: this.last?.ok === false });
+            r = await this.d.engine.cycle({ force, retry: this.last?.ok === false, ...(changed ? { changed } : {}) });
           } catch (e) {
             r = { kind: 'failed', error: { kind: 'compile', code: (e as { code?: string }).code ?? 'E_ENGINE', message: String((e as Error).message ?? e) } };
           }

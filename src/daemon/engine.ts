@@ -15,7 +15,8 @@ import type { ErrorKind } from '../metrics/registry.js';
 import { build, rulesetStats, type RulesetStats } from './build.js';
 import { counterFacts, type CounterFacts } from '../kernel/ruleset-facts.js';
 import { checkLockout, type Ingress, type SshSession } from './lockout.js';
-import { FileCache } from './file-cache.js';
+import { relative } from 'node:path';
+import { FileCache, type FileCacheUse } from './file-cache.js';
 import { ParseCache } from './parse-cache.js';
 import { changedPaths, readSource, sameHashes, type SourceRead } from './source.js';
 import { loadLastGood, saveLastGood, StateError, type LastGood } from './state-store.js';
@@ -35,7 +36,7 @@ export interface EngineDeps {
   compileFacts: CompileFacts;
   strict?: boolean;
   ssh?: { session: SshSession; ingress: Ingress };
-  read?: (dir: string, node: string, cache: ParseCache, files: { cache: FileCache; now: number }) => SourceRead;
+  read?: (dir: string, node: string, cache: ParseCache, files: FileCacheUse) => SourceRead;
   now?: () => number;
 }
 
@@ -81,11 +82,21 @@ export type RestoreResult =
 
 export interface Engine {
   restore(): Promise<RestoreResult>;
-  /** `force`: compile even when no source changed; `retry`: the last attempt failed. */
-  cycle(req: { force: boolean; retry: boolean }): Promise<CycleResult>;
+  /**
+   * `force`: compile even when no source changed; `retry`: the last attempt failed; `changed`:
+   * the only files (absolute paths) that may have changed since the last cycle began, from change
+   * events (absent: any file may have).
+   */
+  cycle(req: CycleRequest): Promise<CycleResult>;
   /** Saves the last applied ruleset (after an `applied` cycle; kept out of the change → kernel path). */
   persist(): Promise<Persisted>;
   close(): Promise<void>;
+}
+
+export interface CycleRequest {
+  force: boolean;
+  retry: boolean;
+  changed?: string[];
 }
 
 export function failure(kind: ErrorKind, e: unknown): Failure {
@@ -125,9 +136,9 @@ export class InlineEngine implements Engine {
     }
   }
 
-  async cycle(req: { force: boolean; retry: boolean }): Promise<CycleResult> {
+  async cycle(req: CycleRequest): Promise<CycleResult> {
     const t0 = this.now();
-    const src = (this.d.read ?? readSource)(this.d.configDir, this.d.node, this.parseCache, { cache: this.fileCache, now: Date.now() });
+    const src = (this.d.read ?? readSource)(this.d.configDir, this.d.node, this.parseCache, { cache: this.fileCache, now: Date.now(), ...(req.changed ? { changed: new Set(req.changed.map((p) => relative(this.d.configDir, p))) } : {}) });
     const t1 = this.now();
     if (!src.ok) return { kind: 'unavailable', code: src.code, path: src.path, message: src.message };
     if (!req.force && !req.retry && sameHashes(src.hashes, this.enforced?.hashes)) {

@@ -4,6 +4,10 @@
  * the remembered one. A file modified within the last `racyMs` is always read (a write in the
  * same clock tick as the previous read would keep its mtime; pmxcfs has one-second mtimes).
  * Directory listings are always read. Hashes are sha256 of the text, as SourceHashes expects.
+ *
+ * With `changed` (relative paths named by change events since the last pass), a remembered file
+ * outside it is served without even a `stat`: the events say it did not change. Passes without
+ * it (resyncs, and any pass after an event that named no file) check every file.
  */
 import { statSync, type Stats } from 'node:fs';
 import { join } from 'node:path';
@@ -20,17 +24,33 @@ interface Entry {
   hash: string;
 }
 
+/** How readSource uses a FileCache for one pass. */
+export interface FileCacheUse {
+  cache: FileCache;
+  /** Wall-clock ms (file times are wall clock). */
+  now: number;
+  changed?: ReadonlySet<string>;
+}
+
 export class FileCache {
   private files = new Map<string, Entry>();
   /** Files read from disk (not served from memory) by the last reader. */
   reads = 0;
+  /** Files `stat`ed by the last reader. */
+  stats = 0;
 
   constructor(private readonly racyMs = 2000) {}
 
   /** A reader for one pass over `root`; entries of files it does not see are dropped at the end. */
-  reader(root: string, now: number): CachingReader {
+  reader(root: string, now: number, changed?: ReadonlySet<string>): CachingReader {
     this.reads = 0;
-    return new CachingReader(root, this, now);
+    this.stats = 0;
+    return new CachingReader(root, this, now, changed);
+  }
+
+  /** @internal a remembered file, whatever its identity now. */
+  remembered(path: string): Entry | undefined {
+    return this.files.get(path);
   }
 
   /** @internal */
@@ -63,11 +83,19 @@ export class CachingReader implements TreeReader {
     private readonly root: string,
     private readonly cache: FileCache,
     private readonly now: number,
+    private readonly changed: ReadonlySet<string> | undefined,
   ) {
     this.fs = new FsTree(root);
   }
 
   readFile(path: string): string | undefined {
+    const known = this.changed && !this.changed.has(path) ? this.cache.remembered(path) : undefined;
+    if (known) {
+      this.seen.add(path);
+      this.hashes[path] = known.hash;
+      return known.text;
+    }
+    this.cache.stats++;
     let st: Stats;
     try {
       st = statSync(join(this.root, path));

@@ -100,7 +100,7 @@ export async function runDaemon(o: RunOptions): Promise<number> {
     throw new DaemonStartError((e as { code?: string }).code ?? 'E_LISTEN', (e as Error).message);
   }
 
-  const watcher = new TreeWatcher(o.configDir, o.node, () => daemon.notify());
+  const watcher = new TreeWatcher(o.configDir, o.node, (path) => daemon.notify(path));
   watcher.rearm();
   log.info({ event: 'start', configDir: o.configDir, stateDir: o.stateDir, node: o.node, watching: watcher.armed, guard: o.ssh ?? null }, 'fwctl daemon starting');
   const exit = new Promise<number>((resolve) => {

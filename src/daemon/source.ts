@@ -5,7 +5,7 @@ import type { Diagnostic } from '../config/diagnostics.js';
 import { loadTree } from '../config/tree.js';
 import { TreeReadError, type TreeReader } from '../config/tree-reader.js';
 import { FsTree } from '../host/fs-tree.js';
-import type { FileCache } from './file-cache.js';
+import type { FileCacheUse } from './file-cache.js';
 import type { ParseCache } from './parse-cache.js';
 
 /** sha256 of every file the loader read (and `<dir>/` → the listing), by relative path. */
@@ -39,11 +39,11 @@ class HashingReader implements TreeReader {
  * (an unmounted /etc/pve is an empty directory), never as "no config": the caller keeps the
  * last good ruleset instead of compiling an empty policy.
  */
-export function readSource(root: string, node: string, cache?: ParseCache, files?: { cache: FileCache; now: number }): SourceRead {
+export function readSource(root: string, node: string, cache?: ParseCache, files?: FileCacheUse): SourceRead {
   try {
     if (!statSync(root).isDirectory()) return { ok: false, code: 'ENOTDIR', path: root, message: `${root} is not a directory` };
     if (readdirSync(root).length === 0) return { ok: false, code: 'EEMPTY', path: root, message: `${root} is empty (not mounted?)` };
-    const caching = files ? files.cache.reader(root, files.now) : undefined;
+    const caching = files ? files.cache.reader(root, files.now, files.changed) : undefined;
     const reader = caching ?? new HashingReader(new FsTree(root));
     const { tree, diagnostics } = cache ? cache.load(reader, node, (p) => reader.hashes[p]!) : loadTree(reader, node);
     caching?.done();

@@ -16,7 +16,8 @@ export class TreeWatcher {
   constructor(
     private readonly root: string,
     node: string,
-    private readonly onChange: (path: string) => void,
+    /** `path`: the file an event names; undefined when an event cannot be pinned to one file. */
+    private readonly onChange: (path: string | undefined) => void,
   ) {
     const nodeDir = dirname(treePaths.host(node));
     this.dirs = [dirname(root), root, ...['firewall', 'nodes', nodeDir, treePaths.guestConfDir(node, 'qemu'), treePaths.guestConfDir(node, 'lxc')].map((d) => join(root, d))];
@@ -45,14 +46,14 @@ export class TreeWatcher {
         if (isParent && name !== basename(this.root)) return;
         if (isParent || !name) this.reset(); // the root (or a watched dir) was replaced
         else this.rearm(); // a subdirectory may have appeared
-        this.onChange(join(dir, name));
+        this.onChange(isParent || !name ? undefined : join(dir, name));
       });
     } catch {
       return; // not there (yet)
     }
     w.on('error', () => {
       this.drop(dir);
-      this.onChange(dir);
+      this.onChange(undefined);
     });
     this.watches.set(dir, w);
   }

@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { Worker } from 'node:worker_threads';
 import type { CompileFacts } from '../compiler/compile.js';
 import type { CommonOptions } from '../cli/context.js';
-import type { CycleResult, Engine, Persisted, RestoreResult } from './engine.js';
+import type { CycleRequest, CycleResult, Engine, Persisted, RestoreResult } from './engine.js';
 import type { Ingress, SshSession } from './lockout.js';
 
 /** Everything the worker needs to build its InlineEngine; structured-clonable. */
@@ -17,7 +17,7 @@ export interface WorkerConfig {
   netns?: string;
 }
 
-export type WorkerRequest = { id: number; op: 'restore' | 'persist' } | { id: number; op: 'cycle'; req: { force: boolean; retry: boolean } };
+export type WorkerRequest = { id: number; op: 'restore' | 'persist' } | { id: number; op: 'cycle'; req: CycleRequest };
 export type WorkerReply = { id: number; ok: true; result: unknown } | { id: number; ok: false; code: string; message: string };
 
 /** worker.js next to this module when compiled or bundled, worker.ts when running from source. */
@@ -45,7 +45,7 @@ export class WorkerEngine implements Engine {
     return this.call({ id: 0, op: 'restore' }) as Promise<RestoreResult>;
   }
 
-  async cycle(req: { force: boolean; retry: boolean }): Promise<CycleResult> {
+  async cycle(req: CycleRequest): Promise<CycleResult> {
     if (this.restarted) {
       this.restarted = false;
       await this.call({ id: 0, op: 'restore' });

@@ -173,6 +173,32 @@ describe('Daemon', () => {
     expect(JSON.stringify(loadLastGood(stateDir)?.applied)).toContain('10.66.3.3');
   });
 
+  it('passes the files named by change events to the cycle; a nameless event, a resync or a reload means every file', async () => {
+    const reqs: (string[] | undefined)[] = [];
+    const d = makeDaemon({
+      debounceMs: 10,
+      wrap: (e) => ({ restore: () => e.restore(), persist: () => e.persist(), close: () => e.close(), cycle: (req) => (reqs.push(req.changed), e.cycle(req)) }),
+    });
+    await d.start();
+    expect(reqs).toEqual([undefined]);
+    const settle = () => new Promise((r) => setTimeout(r, 60));
+    d.notify('/cfg/firewall/100.fw');
+    d.notify('/cfg/firewall/cluster.fw');
+    await settle();
+    expect(reqs[1]?.sort()).toEqual(['/cfg/firewall/100.fw', '/cfg/firewall/cluster.fw']);
+    d.notify('/cfg/firewall/100.fw');
+    d.notify();
+    await settle();
+    expect(reqs[2]).toBeUndefined();
+    d.notify('/cfg/firewall/101.fw');
+    await settle();
+    expect(reqs[3]).toEqual(['/cfg/firewall/101.fw']); // the set starts empty again
+    await d.resync();
+    await d.reload();
+    expect(reqs.slice(4)).toEqual([undefined, undefined]);
+    await d.stop();
+  });
+
   it('an unreadable tree keeps the ruleset, reports it, and converges when it returns', async () => {
     const d = makeDaemon();
     await d.start();

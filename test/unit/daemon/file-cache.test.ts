@@ -61,4 +61,21 @@ describe('FileCache', () => {
     readSource(root, 'pve1', undefined, { cache: fc, now: later('firewall/100.fw') });
     expect(fc.reads).toBe(1);
   });
+
+  it('with the files named by change events, serves the others from memory without a stat', () => {
+    const fc = new FileCache();
+    const now = later('firewall/cluster.fw') + 20_000;
+    readSource(root, 'pve1', undefined, { cache: fc, now });
+    expect(fc.stats).toBe(5); // 4 files and the missing corosync.conf
+    writeFileSync(join(root, 'firewall/100.fw'), '[RULES]\nIN ACCEPT -p tcp -dport 8080\n');
+    writeFileSync(join(root, 'nodes/pve1/host.fw'), '[RULES]\nIN ACCEPT -p tcp -dport 2222\n');
+    const r = readSource(root, 'pve1', undefined, { cache: fc, now, changed: new Set(['firewall/100.fw']) });
+    expect(fc.stats).toBe(2); // the named file, and the missing one (absence is not remembered)
+    expect(fc.reads).toBe(1);
+    expect(JSON.stringify(r.ok && r.tree.guestFw.get(100))).toContain('8080');
+    expect(JSON.stringify(r.ok && r.tree.host)).not.toContain('2222'); // no event named it: trusted unchanged
+    readSource(root, 'pve1', undefined, { cache: fc, now }); // a pass without events checks everything
+    expect(fc.stats).toBe(5);
+    expect(fc.reads).toBe(1);
+  });
 });
