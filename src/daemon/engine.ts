@@ -69,7 +69,7 @@ export type CycleResult =
       diagnostics: Diagnostic[];
       expiresAt?: number;
       generation: number;
-      /** What the kernel counters need (kernel/ruleset-facts.ts); absent when the ruleset did not change. */
+      /** What the kernel counters need (kernel/ruleset-facts.ts); absent when it did not change. */
       counters?: CounterFacts;
       /** Enabled `ips: 1` guests compiled as plain accepts because the kernel has no nft_queue. */
       ipsWithoutQueue?: number[];
@@ -118,6 +118,8 @@ export class InlineEngine implements Engine {
   private readonly compiler = createCompiler();
   /** Unchanged guests resolve to the same objects, which the compiler then skips by identity. */
   private readonly memo = new ResolveMemo();
+  /** The counter facts last sent (with the restore or a commit). */
+  private sentCounters: CounterFacts | undefined;
 
   constructor(private readonly d: EngineDeps) {
     this.now = d.now ?? Date.now;
@@ -130,7 +132,8 @@ export class InlineEngine implements Engine {
     try {
       const r = await this.d.applier.apply(lg.applied.ruleset, { full: true });
       this.enforced = lg;
-      return { kind: 'restored', generation: lg.generation, durationMs: r.durationMs, stats: rulesetStats(lg.applied.ruleset), counters: counterFacts(lg.applied.ruleset) };
+      this.sentCounters = counterFacts(lg.applied.ruleset);
+      return { kind: 'restored', generation: lg.generation, durationMs: r.durationMs, stats: rulesetStats(lg.applied.ruleset), counters: this.sentCounters };
     } catch (e) {
       return { kind: 'failed', generation: lg.generation, error: failure('apply', e) };
     }
@@ -181,7 +184,9 @@ export class InlineEngine implements Engine {
       stats: rulesetStats(built.ruleset), diagnostics: built.diagnostics, generation: this.generation,
     };
     if (built.expiresAt !== undefined) out.expiresAt = built.expiresAt;
-    if (changedRuleset) out.counters = counterFacts(built.ruleset);
+    const facts = counterFacts(built.ruleset, this.sentCounters);
+    if (facts !== this.sentCounters) out.counters = facts; // sent only when they changed
+    this.sentCounters = facts;
     if (this.d.compileFacts.queue === false && built.ipsGuests.length) out.ipsWithoutQueue = built.ipsGuests;
     return out;
   }

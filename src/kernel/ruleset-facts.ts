@@ -15,9 +15,22 @@ export interface CounterFacts {
   blacklist: string[];
 }
 
-export function counterFacts(ruleset: Ruleset): CounterFacts {
-  return { kind: 'counter-facts', index: packRuleset(ruleset), ports: firewalledPorts(ruleset), blacklist: blacklistPrefixes(ruleset) };
+/**
+ * `prev`: the facts of the previously committed ruleset. When the packed index, the ports and the
+ * blacklist are all equal to it, `prev` itself is returned, so the caller can tell that nothing
+ * needs sending (an IP-set element change, for one). Packing reuses the packings of chains the
+ * incremental compiler kept.
+ */
+export function counterFacts(ruleset: Ruleset, prev?: CounterFacts): CounterFacts {
+  const index = packRuleset(ruleset);
+  const ports = firewalledPorts(ruleset);
+  const blacklist = blacklistPrefixes(ruleset);
+  const sameIndex = prev !== undefined && sameStrings(prev.index, index);
+  if (prev && sameIndex && sameStrings(prev.ports, ports) && sameStrings(prev.blacklist, blacklist)) return prev;
+  return { kind: 'counter-facts', index: sameIndex ? prev!.index : index, ports, blacklist };
 }
+
+const sameStrings = (a: readonly string[], b: readonly string[]): boolean => a.length === b.length && a.every((x, i) => x === b[i]);
 
 export function isCounterFacts(x: Ruleset | CounterFacts): x is CounterFacts {
   return (x as CounterFacts).kind === 'counter-facts';

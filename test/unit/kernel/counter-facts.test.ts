@@ -25,3 +25,25 @@ it('carries exactly what the kernel counters read (rule index, firewalled ports,
   expect(facts.index.every((x) => typeof x === 'string')).toBe(true);
   expect(JSON.stringify(facts).length).toBeLessThan(JSON.stringify(rs).length / 4);
 });
+
+it('returns the previous facts object when no chain, port or blacklist entry changed (the daemon then sends nothing)', async () => {
+  const { createCompiler } = await import('../../../src/compiler/incremental.js');
+  const files = syntheticTree({ guests: 6, rules: 3 });
+  const cluster = files.get('firewall/cluster.fw')!;
+  const inc = createCompiler();
+  const build = (extra: string, blacklist: string) => {
+    files.set('firewall/cluster.fw', `${cluster}\n[IPSET elsewhere]\n${extra}\n\n[IPSET blacklist]\n${blacklist}\n`);
+    const { tree } = loadTree(new MemoryTree(files), 'pve1');
+    return inc.compile(resolve(tree, { node: 'pve1', hostIPv4: '10.10.10.11', localNetwork: '10.10.10.0/24', now: 0 }).policy, { bridgeConntrack: false });
+  };
+  const a = counterFacts(build('10.1.0.1', '10.66.0.0/16'));
+  expect(counterFacts(build('10.1.0.2', '10.66.0.0/16'), a)).toBe(a); // an element of another set
+  const b = counterFacts(build('10.1.0.2', '10.67.0.0/16'), a);
+  expect(b).not.toBe(a);
+  expect(b.blacklist).toEqual(['10.67.0.0/16']);
+  expect(b.index).toBe(a.index); // an equal index is the previous array
+  files.set('firewall/1001.fw', `${files.get('firewall/1001.fw')}IN DROP -p tcp -dport 4444\n`);
+  const c = counterFacts(build('10.1.0.2', '10.67.0.0/16'), b);
+  expect(c.index).not.toBe(b.index);
+  expect(unpackIndex(c.index).size).toBe(unpackIndex(b.index).size + 1);
+});
