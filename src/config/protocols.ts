@@ -85,6 +85,15 @@ export function lookupProtocol(text: string): ProtocolInfo | undefined {
   return { name: num === 58 ? 'icmpv6' : text, num };
 }
 
+/** `lookupProtocol(text)?.num` without building the result. */
+export function protocolNumber(text: string): number | undefined {
+  if (/^\d{1,3}$/.test(text)) {
+    const num = Number(text);
+    return num > 255 ? undefined : num;
+  }
+  return BY_NAME.get(text);
+}
+
 export function protocolHasPorts(num: number): boolean {
   return WITH_PORTS.has(num);
 }

@@ -10,9 +10,9 @@ import { MAX_GROUP_NAME, NAME_PATTERN, parseAddrSpec } from './address.js';
 import { lookupIcmpType } from './icmp.js';
 import { isBlank } from './chars.js';
 import type { Line } from './lines.js';
-import { lookupMacro, type Macro } from './macros.js';
+import { lookupMacro, type Macro, type MacroEntry } from './macros.js';
 import { parsePorts } from './ports.js';
-import { icmpFamilyOf, lookupProtocol, protocolHasPorts } from './protocols.js';
+import { icmpFamilyOf, lookupProtocol, protocolHasPorts, protocolNumber } from './protocols.js';
 
 /** Where the rule sits: a file's [RULES] (by file kind) or a cluster [group x]. */
 export type RuleEnv = 'cluster' | 'host' | 'guest' | 'group';
@@ -26,7 +26,7 @@ const TYPES_BY_ENV: Record<RuleEnv, readonly RuleType[]> = {
   group: ['in', 'out', 'forward'],
 };
 
-const OPTION_NAMES = new Map<string, OptKey>([
+const OPTION_NAMES: ReadonlyMap<string, OptKey> = new Map([
   ['i', 'iface'],
   ['iface', 'iface'],
   ['p', 'proto'],
@@ -39,51 +39,86 @@ const OPTION_NAMES = new Map<string, OptKey>([
   ['icmp-type', 'icmpType'],
 ]);
 
+/** `-name` and `--name` as written, to the option key (the names are all `[a-z][a-z-]*`). */
+const OPTION_TOKENS: ReadonlyMap<string, OptKey> = new Map(
+  [...OPTION_NAMES].flatMap(([name, key]): [string, OptKey][] => [[`-${name}`, key], [`--${name}`, key]]),
+);
+
 const RULE_TYPES: readonly RuleType[] = ['in', 'out', 'forward', 'group'];
 
 type OptKey = 'iface' | 'proto' | 'dport' | 'sport' | 'source' | 'dest' | 'log' | 'icmpType';
 
-interface Token {
-  text: string;
-  col: number;
-}
+const OPT_INDEX: Record<OptKey, number> = { iface: 0, proto: 1, dport: 2, sport: 3, source: 4, dest: 5, log: 6, icmpType: 7 };
+const [IFACE, PROTO, DPORT, SPORT, , , LOG, ICMP_TYPE] = [0, 1, 2, 3, 4, 5, 6, 7] as const;
 
-type Opts = Record<OptKey, { opt: Token; value: Token } | undefined>;
-
-/** All keys present from the start, so that every rule's option table has the same shape. */
-const noOpts = (): Opts => ({ iface: undefined, proto: undefined, dport: undefined, sport: undefined, source: undefined, dest: undefined, log: undefined, icmpType: undefined });
-
-/** `-name` or `--name`; the name is what follows the dashes. */
-const OPTION_SYNTAX = /^--?[a-z][a-z-]*$/;
+const VERDICTS: readonly Verdict[] = ['ACCEPT', 'DROP', 'REJECT'];
+const MACRO_SUFFIXES = VERDICTS.map((v) => `(${v})`);
 
 const ADDR_OPTS = ['source', 'dest'] as const;
 
 const HOST_IFACE = /^[a-z][a-z0-9_]{1,20}([:.]\d+)?$/i;
 const GUEST_IFACE = /^net\d+$/;
 
-/** The `\S+` words of the text with their columns. */
-function tokenize(text: string, col0: number): Token[] {
-  const out: Token[] = [];
+/**
+ * Scratch state of the rule being parsed (parseRule does not re-enter): the `\S+` words of the
+ * line with their columns, the token index of each option (-1 when absent), the error count.
+ */
+const tokText: string[] = [];
+const tokCol: number[] = [];
+let tokCount = 0;
+const optAt = new Int32Array(8);
+let curFile = '';
+let curLine = 0;
+let curDiags: Diagnostics | undefined;
+let errors = 0;
+
+/** Fills the token scratch with the `\S+` words of the text. */
+function tokenize(text: string, col0: number): void {
+  let n = 0;
   let start = -1;
-  for (let i = 0; i <= text.length; i++) {
-    const c = i < text.length ? text.charCodeAt(i) : 0x20;
-    if (isBlank(c)) {
-      if (start >= 0) out.push({ text: text.slice(start, i), col: col0 + start });
+  const len = text.length;
+  for (let i = 0; i <= len; i++) {
+    const c = i < len ? text.charCodeAt(i) : 0x20;
+    if (c > 0x20 && c < 0xa0 ? false : isBlank(c)) {
+      if (start >= 0) {
+        tokText[n] = text.slice(start, i);
+        tokCol[n] = col0 + start;
+        n++;
+      }
       start = -1;
     } else if (start < 0) {
       start = i;
     }
   }
-  return out;
+  tokCount = n;
+}
+
+const at = (col: number): Span => ({ file: curFile, line: curLine, col });
+
+function err(col: number, code: string, msg: string, hint?: string): void {
+  errors++;
+  curDiags?.error(at(col), code, msg, hint);
+}
+
+/** The canonical protocol of a `-p` value, one shared object per spelling. */
+const protoCache = new Map<string, Proto>();
+
+function protoOf(text: string): Proto | undefined {
+  let p = protoCache.get(text);
+  if (p === undefined) {
+    const info = lookupProtocol(text);
+    if (!info) return undefined;
+    p = { name: info.name, num: info.num };
+    protoCache.set(text, p);
+  }
+  return p;
 }
 
 export function parseRule(line: Line, file: string, env: RuleEnv, diags: Diagnostics): RuleAst | undefined {
-  const at = (col: number): Span => ({ file, line: line.no, col });
-  let errors = 0;
-  const err = (col: number, code: string, msg: string, hint?: string): void => {
-    errors++;
-    diags.error(at(col), code, msg, hint);
-  };
+  curFile = file;
+  curLine = line.no;
+  curDiags = diags;
+  errors = 0;
 
   let body = line.text;
   let comment: string | undefined;
@@ -94,87 +129,96 @@ export function parseRule(line: Line, file: string, env: RuleEnv, diags: Diagnos
   }
   let enabled = true;
   let bodyCol = line.col;
-  if (body.startsWith('|')) {
+  if (body.charCodeAt(0) === 0x7c /* | */) {
     enabled = false;
     body = body.slice(1);
     bodyCol++;
   }
-  const tokens = tokenize(body, bodyCol);
-  const [typeTok, actionTok] = tokens;
-  if (!typeTok || !actionTok) {
-    err(typeTok?.col ?? line.col, Code.RuleSyntax, 'unable to parse rule: expected TYPE ACTION [OPTIONS]');
+  tokenize(body, bodyCol);
+  const n = tokCount;
+  if (n < 2) {
+    err(n === 1 ? (tokCol[0] as number) : line.col, Code.RuleSyntax, 'unable to parse rule: expected TYPE ACTION [OPTIONS]');
     return undefined;
   }
+  const typeText = tokText[0] as string;
+  const typeCol = tokCol[0] as number;
+  const actionText = tokText[1] as string;
+  const actionCol = tokCol[1] as number;
 
-  const type = typeTok.text.toLowerCase() as RuleType;
+  const type = typeText.toLowerCase() as RuleType;
   if (!RULE_TYPES.includes(type)) {
-    err(typeTok.col, Code.RuleType, `unknown rule type '${typeTok.text}'`, 'IN, OUT, FORWARD or GROUP');
+    err(typeCol, Code.RuleType, `unknown rule type '${typeText}'`, 'IN, OUT, FORWARD or GROUP');
     return undefined;
   }
   if (!TYPES_BY_ENV[env].includes(type)) {
     const where = env === 'group' ? 'inside a security group' : `in a ${env} file`;
-    err(typeTok.col, Code.RuleTypeNotAllowed, `${type.toUpperCase()} rules are not allowed ${where}`);
+    err(typeCol, Code.RuleTypeNotAllowed, `${type.toUpperCase()} rules are not allowed ${where}`);
   }
 
-  const rule: RuleAst = { span: at(line.col), enabled, type, spans: { action: at(actionTok.col) } };
+  const rule: RuleAst = { span: at(line.col), enabled, type, spans: { action: at(actionCol) } };
   let macro: Macro | undefined;
   if (type === 'group') {
-    if (!NAME_PATTERN.test(actionTok.text) || actionTok.text.length > MAX_GROUP_NAME) {
-      err(actionTok.col, Code.NameInvalid, `invalid security group name '${actionTok.text}'`, `[A-Za-z][A-Za-z0-9_-]+, at most ${MAX_GROUP_NAME} characters`);
+    if (!NAME_PATTERN.test(actionText) || actionText.length > MAX_GROUP_NAME) {
+      err(actionCol, Code.NameInvalid, `invalid security group name '${actionText}'`, `[A-Za-z][A-Za-z0-9_-]+, at most ${MAX_GROUP_NAME} characters`);
     }
-    rule.group = actionTok.text.toLowerCase();
+    rule.group = actionText.toLowerCase();
+  } else if (VERDICTS.includes(actionText as Verdict)) {
+    rule.action = actionText as Verdict;
   } else {
-    const m = /^(\S+)\((ACCEPT|DROP|REJECT)\)$/.exec(actionTok.text);
-    if (m) {
-      macro = lookupMacro(m[1] ?? '');
-      if (!macro) err(actionTok.col, Code.MacroUnknown, `unknown macro '${m[1]}'`);
+    const v = macroVerdict(actionText);
+    if (v >= 0) {
+      const name = actionText.slice(0, actionText.length - (MACRO_SUFFIXES[v] as string).length);
+      macro = lookupMacro(name);
+      if (!macro) err(actionCol, Code.MacroUnknown, `unknown macro '${name}'`);
       else rule.macro = macro.name;
-      rule.action = m[2] as Verdict;
-    } else if (/^(ACCEPT|DROP|REJECT)$/.test(actionTok.text)) {
-      rule.action = actionTok.text as Verdict;
+      rule.action = VERDICTS[v] as Verdict;
     } else {
-      err(actionTok.col, Code.RuleAction, `unknown action '${actionTok.text}'`, 'ACCEPT, DROP, REJECT or Macro(ACTION)');
+      err(actionCol, Code.RuleAction, `unknown action '${actionText}'`, 'ACCEPT, DROP, REJECT or Macro(ACTION)');
     }
   }
 
-  // Collect options; values are checked below, once the protocol is known.
-  const opts = noOpts();
-  for (let i = 2; i < tokens.length; i += 2) {
-    const opt = tokens[i] as Token;
-    const name = OPTION_SYNTAX.test(opt.text) ? opt.text.slice(opt.text.startsWith('--') ? 2 : 1) : undefined;
-    const key = name === undefined ? undefined : OPTION_NAMES.get(name);
+  // Collect options (token index of each option word); values are checked below, once the protocol is known.
+  const opts = optAt;
+  opts.fill(-1);
+  for (let i = 2; i < n; i += 2) {
+    const optText = tokText[i] as string;
+    const optCol = tokCol[i] as number;
+    const key = OPTION_TOKENS.get(optText);
     if (!key) {
-      err(opt.col, Code.RuleOptionUnknown, `unable to parse rule parameters at '${opt.text}'`, '-i, -p, -dport, -sport, -source, -dest, -log, -icmp-type');
+      err(optCol, Code.RuleOptionUnknown, `unable to parse rule parameters at '${optText}'`, '-i, -p, -dport, -sport, -source, -dest, -log, -icmp-type');
       return undefined;
     }
-    const value = tokens[i + 1];
-    if (!value) {
-      err(opt.col, Code.RuleOptionValueMissing, `option '${opt.text}' needs a value`);
+    if (i + 1 >= n) {
+      err(optCol, Code.RuleOptionValueMissing, `option '${optText}' needs a value`);
       return undefined;
     }
     if (type === 'group' && key !== 'iface') {
-      err(opt.col, Code.GroupRuleOption, `GROUP rules take only -i, not '${opt.text}'`);
+      err(optCol, Code.GroupRuleOption, `GROUP rules take only -i, not '${optText}'`);
       continue;
     }
-    if (opts[key]) diags.warn(at(opt.col), Code.RuleOptionDuplicate, `option '${opt.text}' given twice; the last one applies`);
-    opts[key] = { opt, value };
-    rule.spans[key] = at(opt.col);
+    const k = OPT_INDEX[key];
+    if (opts[k] !== -1) diags.warn(at(optCol), Code.RuleOptionDuplicate, `option '${optText}' given twice; the last one applies`);
+    opts[k] = i;
+    rule.spans[key] = at(optCol);
   }
+  const has = (k: number): boolean => opts[k] !== -1;
+  const optCol = (k: number): number => tokCol[opts[k] as number] as number;
+  const valText = (k: number): string => tokText[(opts[k] as number) + 1] as string;
+  const valCol = (k: number): number => tokCol[(opts[k] as number) + 1] as number;
 
-  const iface = opts.iface;
-  if (iface) {
-    const v = iface.value.text;
-    if (env === 'group') err(iface.opt.col, Code.IfaceNotAllowed, 'parameter -i is not allowed for rules inside a security group');
-    else if (env === 'guest' && !GUEST_IFACE.test(v)) err(iface.value.col, Code.IfaceInvalid, `interface '${v}' must be a guest NIC key (netN)`);
-    else if (env !== 'guest' && !HOST_IFACE.test(v)) err(iface.value.col, Code.IfaceInvalid, `invalid network interface name '${v}'`);
+  if (has(IFACE)) {
+    const v = valText(IFACE);
+    if (env === 'group') err(optCol(IFACE), Code.IfaceNotAllowed, 'parameter -i is not allowed for rules inside a security group');
+    else if (env === 'guest' && !GUEST_IFACE.test(v)) err(valCol(IFACE), Code.IfaceInvalid, `interface '${v}' must be a guest NIC key (netN)`);
+    else if (env !== 'guest' && !HOST_IFACE.test(v)) err(valCol(IFACE), Code.IfaceInvalid, `invalid network interface name '${v}'`);
     else rule.iface = v;
   }
 
   let proto: Proto | undefined;
-  if (opts.proto) {
-    const info = lookupProtocol(opts.proto.value.text);
-    if (!info) err(opts.proto.value.col, Code.ProtoUnknown, `unknown protocol '${opts.proto.value.text}'`, 'a name from /etc/protocols or a number 0-255');
-    else proto = rule.proto = { name: info.name, num: info.num };
+  if (has(PROTO)) {
+    const info = protoOf(valText(PROTO));
+    if (!info) err(valCol(PROTO), Code.ProtoUnknown, `unknown protocol '${valText(PROTO)}'`, 'a name from /etc/protocols or a number 0-255');
+    else proto = rule.proto = info;
   }
   const icmpFamily = proto ? icmpFamilyOf(proto.num) : undefined;
   // The rule's family comes from its first family-bound part; a later part of the other family clashes.
@@ -185,74 +229,84 @@ export function parseRule(line: Line, file: string, env: RuleEnv, diags: Diagnos
     else if (f !== family && clashCol === undefined) clashCol = col;
   };
 
-  if (opts.log) {
-    const v = opts.log.value.text as LogLevel;
-    if (!LOG_LEVELS.includes(v)) err(opts.log.value.col, Code.LogLevelInvalid, `invalid log level '${v}'`, LOG_LEVELS.join(', '));
+  if (has(LOG)) {
+    const v = valText(LOG) as LogLevel;
+    if (!LOG_LEVELS.includes(v)) err(valCol(LOG), Code.LogLevelInvalid, `invalid log level '${v}'`, LOG_LEVELS.join(', '));
     else rule.log = v;
   }
 
-  if (opts.dport) {
-    const { opt, value } = opts.dport;
-    if (!opts.proto) {
-      err(opt.col, Code.PortNeedsProto, "'-dport' requires a protocol (-p)");
+  if (has(DPORT)) {
+    const value = valText(DPORT);
+    if (!has(PROTO)) {
+      err(optCol(DPORT), Code.PortNeedsProto, "'-dport' requires a protocol (-p)");
     } else if (proto && icmpFamily) {
-      const t = value.text.includes(',') ? undefined : lookupIcmpType(icmpFamily, value.text);
-      if (!t) err(value.col, Code.IcmpTypeInvalid, `'${value.text}' is not an ICMP${icmpFamily === 6 ? 'v6' : ''} type`);
+      const t = value.includes(',') ? undefined : lookupIcmpType(icmpFamily, value);
+      if (!t) err(valCol(DPORT), Code.IcmpTypeInvalid, `'${value}' is not an ICMP${icmpFamily === 6 ? 'v6' : ''} type`);
       else if (t !== 'any') {
-        rule.icmpType = icmpSpec(icmpFamily, value.text, t);
-        rule.spans.icmpType = at(opt.col);
+        rule.icmpType = icmpSpec(icmpFamily, value, t);
+        rule.spans.icmpType = at(optCol(DPORT));
       }
       delete rule.spans.dport;
     } else if (proto && !protocolHasPorts(proto.num)) {
-      err(opt.col, Code.PortProtoMismatch, `protocol '${proto.name}' does not support ports`);
+      err(optCol(DPORT), Code.PortProtoMismatch, `protocol '${proto.name}' does not support ports`);
     } else if (proto) {
-      const r = parsePorts(value.text);
-      if ('error' in r) err(value.col + r.offset, r.tooMany ? Code.PortTooMany : Code.PortInvalid, r.error);
+      const r = parsePorts(value);
+      if ('error' in r) err(valCol(DPORT) + r.offset, r.tooMany ? Code.PortTooMany : Code.PortInvalid, r.error);
       else rule.dport = r.ok;
     }
   }
 
-  if (opts.sport) {
-    const { opt, value } = opts.sport;
-    if (!opts.proto) err(opt.col, Code.PortNeedsProto, "'-sport' requires a protocol (-p)");
-    else if (proto && !protocolHasPorts(proto.num)) err(opt.col, Code.PortProtoMismatch, `protocol '${proto.name}' does not support ports`);
+  if (has(SPORT)) {
+    if (!has(PROTO)) err(optCol(SPORT), Code.PortNeedsProto, "'-sport' requires a protocol (-p)");
+    else if (proto && !protocolHasPorts(proto.num)) err(optCol(SPORT), Code.PortProtoMismatch, `protocol '${proto.name}' does not support ports`);
     else if (proto) {
-      const r = parsePorts(value.text);
-      if ('error' in r) err(value.col + r.offset, r.tooMany ? Code.PortTooMany : Code.PortInvalid, r.error);
+      const r = parsePorts(valText(SPORT));
+      if ('error' in r) err(valCol(SPORT) + r.offset, r.tooMany ? Code.PortTooMany : Code.PortInvalid, r.error);
       else rule.sport = r.ok;
     }
   }
 
-  if (opts.icmpType) {
-    const { opt, value } = opts.icmpType;
-    if (opts.dport) err(opt.col, Code.IcmpTypeWithDport, "'-icmp-type' and '-dport' exclude each other");
-    else if (!opts.proto) err(opt.col, Code.IcmpTypeNeedsProto, "'-icmp-type' requires -p icmp or -p icmpv6");
-    else if (proto && !icmpFamily) err(opt.col, Code.IcmpTypeNeedsProto, `'-icmp-type' is only valid with icmp or icmpv6, not '${proto.name}'`);
+  if (has(ICMP_TYPE)) {
+    const value = valText(ICMP_TYPE);
+    if (has(DPORT)) err(optCol(ICMP_TYPE), Code.IcmpTypeWithDport, "'-icmp-type' and '-dport' exclude each other");
+    else if (!has(PROTO)) err(optCol(ICMP_TYPE), Code.IcmpTypeNeedsProto, "'-icmp-type' requires -p icmp or -p icmpv6");
+    else if (proto && !icmpFamily) err(optCol(ICMP_TYPE), Code.IcmpTypeNeedsProto, `'-icmp-type' is only valid with icmp or icmpv6, not '${proto.name}'`);
     else if (icmpFamily) {
-      const t = lookupIcmpType(icmpFamily, value.text);
-      if (!t) err(value.col, Code.IcmpTypeInvalid, `'${value.text}' is not an ICMP${icmpFamily === 6 ? 'v6' : ''} type`);
-      else if (t !== 'any') rule.icmpType = icmpSpec(icmpFamily, value.text, t);
+      const t = lookupIcmpType(icmpFamily, value);
+      if (!t) err(valCol(ICMP_TYPE), Code.IcmpTypeInvalid, `'${value}' is not an ICMP${icmpFamily === 6 ? 'v6' : ''} type`);
+      else if (t !== 'any') rule.icmpType = icmpSpec(icmpFamily, value, t);
     }
   }
-  if (icmpFamily && opts.proto) addFamily(icmpFamily, opts.proto.value.col);
+  if (icmpFamily && has(PROTO)) addFamily(icmpFamily, valCol(PROTO));
 
   for (const key of ADDR_OPTS) {
-    const o = opts[key];
-    if (!o) continue;
-    const r = parseAddrSpec(o.value.text, env === 'guest');
+    const k = OPT_INDEX[key];
+    if (!has(k)) continue;
+    const r = parseAddrSpec(valText(k), env === 'guest');
     if ('error' in r) {
       const code = r.code === 'mixed' ? Code.AddrMixedFamily : r.code === 'range-in-list' ? Code.AddrRangeInList : r.code === 'scope' ? Code.ScopeInvalid : r.code === 'name' ? Code.NameInvalid : Code.AddrInvalid;
-      err(o.value.col + r.offset, code, r.error);
+      err(valCol(k) + r.offset, code, r.error);
       continue;
     }
     rule[key] = r.ok;
-    if (r.ok.kind === 'literal') addFamily(r.ok.family, o.value.col);
+    if (r.ok.kind === 'literal') addFamily(r.ok.family, valCol(k));
   }
   if (clashCol !== undefined) err(clashCol, Code.RuleFamilyConflict, 'rule mixes IPv4 and IPv6 (addresses and ICMP protocol must agree)');
 
-  if (macro && errors === 0) checkMacro(macro, family, opts, err);
+  if (macro && errors === 0) checkMacro(macro, family);
   if (comment) rule.comment = comment;
+  curDiags = undefined;
   return errors === 0 ? rule : undefined;
+}
+
+/** Index in VERDICTS of the `(VERDICT)` that ends a non-empty macro name, or -1. */
+function macroVerdict(text: string): number {
+  if (text.charCodeAt(text.length - 1) !== 0x29 /* ) */) return -1;
+  for (let v = 0; v < MACRO_SUFFIXES.length; v++) {
+    const suffix = MACRO_SUFFIXES[v] as string;
+    if (text.length > suffix.length && text.endsWith(suffix)) return v;
+  }
+  return -1;
 }
 
 function icmpSpec(family: IpFamily, text: string, t: { type: number; code?: number }): IcmpTypeSpec {
@@ -261,27 +315,29 @@ function icmpSpec(family: IpFamily, text: string, t: { type: number; code?: numb
   return spec;
 }
 
+/** The entries pve-firewall verifies a macro rule against, per macro: IPv6 ones, and the base (IPv4) table. */
+const macroChecks = new Map<Macro, { base: MacroEntry[]; v6: MacroEntry[] }>();
+
 /** pve-firewall refuses a rule parameter that the macro already sets to a different value. */
-function checkMacro(
-  macro: Macro,
-  family: IpFamily | undefined,
-  opts: Opts,
-  err: (col: number, code: string, msg: string) => void,
-): void {
+function checkMacro(macro: Macro, family: IpFamily | undefined): void {
+  let c = macroChecks.get(macro);
+  if (c === undefined) {
+    c = { base: macro.entries.filter((e) => e.family !== 6), v6: macro.entries.filter((e) => e.family === undefined || e.family === 6) };
+    macroChecks.set(macro, c);
+  }
   // Without a family, pve-firewall verifies against the base (IPv4) table of the macro.
-  const base = macro.entries.filter((e) => e.family !== 6);
-  const entries = family ? macro.entries.filter((e) => e.family === undefined || e.family === family) : base.length ? base : macro.entries;
+  const entries = family === 6 ? c.v6 : family === 4 || c.base.length ? c.base : macro.entries;
+  const opts = optAt;
   for (const e of entries) {
-    const p = opts.proto;
-    if (p && lookupProtocol(p.value.text)?.num !== lookupProtocol(e.proto)?.num) {
-      err(p.opt.col, Code.MacroConflict, `parameter 'proto' already defined in macro '${macro.name}' (value = '${e.proto}')`);
+    if (opts[PROTO] !== -1 && protocolNumber(tokText[(opts[PROTO] as number) + 1] as string) !== protocolNumber(e.proto)) {
+      err(tokCol[opts[PROTO] as number] as number, Code.MacroConflict, `parameter 'proto' already defined in macro '${macro.name}' (value = '${e.proto}')`);
       return;
     }
     for (const k of ['dport', 'sport'] as const) {
-      const o = opts[k];
+      const i = opts[OPT_INDEX[k]] as number;
       const mv = e[k];
-      if (o && mv !== undefined && o.value.text !== mv) {
-        err(o.opt.col, Code.MacroConflict, `parameter '${k}' already defined in macro '${macro.name}' (value = '${mv}')`);
+      if (i !== -1 && mv !== undefined && tokText[i + 1] !== mv) {
+        err(tokCol[i] as number, Code.MacroConflict, `parameter '${k}' already defined in macro '${macro.name}' (value = '${mv}')`);
         return;
       }
     }
