@@ -10,38 +10,58 @@ export type PortsResult = { ok: PortRange[] } | { error: string; offset: number;
 
 const MAX_PORT_NUMBERS = 15;
 
-function port(text: string): number | undefined {
-  if (!/^\d{1,5}$/.test(text)) return undefined;
-  const n = Number(text);
-  return n <= 65535 ? n : undefined;
+const isDigit = (c: number): boolean => c >= 0x30 && c <= 0x39;
+
+/** The port of the ASCII digits text[from, to) (1-5 of them, at most 65535), else -1. */
+function port(text: string, from: number, to: number): number {
+  if (to - from > 5) return -1;
+  let n = 0;
+  for (let i = from; i < to; i++) n = n * 10 + (text.charCodeAt(i) - 0x30);
+  return n <= 65535 ? n : -1;
 }
 
 export function parsePorts(text: string): PortsResult {
   const out: PortRange[] = [];
   let count = 0;
   let offset = 0;
-  for (const item of text.split(',')) {
-    if (item === '') return { error: 'empty element in port list (extraneous comma)', offset };
-    const range = /^(\d+):(\d+)$/.exec(item);
-    if (range) {
-      const lo = port(range[1] ?? '');
-      const hi = port(range[2] ?? '');
-      if (lo === undefined) return { error: `invalid port '${range[1]}'`, offset };
-      if (hi === undefined) return { error: `invalid port '${range[2]}'`, offset: offset + item.indexOf(':') + 1 };
-      if (lo > hi) return { error: `port range '${item}' ends before it starts`, offset };
+  for (;;) {
+    const comma = text.indexOf(',', offset);
+    const end = comma < 0 ? text.length : comma;
+    if (end === offset) return { error: 'empty element in port list (extraneous comma)', offset };
+    // Shape of the item: all digits, or digits ':' digits.
+    let colon = -1;
+    let shape = true;
+    for (let i = offset; i < end; i++) {
+      const c = text.charCodeAt(i);
+      if (isDigit(c)) continue;
+      if (c === 0x3a /* : */ && colon < 0 && i > offset && i < end - 1) {
+        colon = i;
+        continue;
+      }
+      shape = false;
+      break;
+    }
+    if (shape && colon >= 0) {
+      const lo = port(text, offset, colon);
+      const hi = port(text, colon + 1, end);
+      if (lo < 0) return { error: `invalid port '${text.slice(offset, colon)}'`, offset };
+      if (hi < 0) return { error: `invalid port '${text.slice(colon + 1, end)}'`, offset: colon + 1 };
+      if (lo > hi) return { error: `port range '${text.slice(offset, end)}' ends before it starts`, offset };
       out.push({ lo, hi });
       count += 2;
-    } else if (/^\d+$/.test(item)) {
-      const p = port(item);
-      if (p === undefined) return { error: `invalid port '${item}'`, offset };
+    } else if (shape) {
+      const p = port(text, offset, end);
+      if (p < 0) return { error: `invalid port '${text.slice(offset, end)}'`, offset };
       out.push({ lo: p, hi: p });
       count += 1;
     } else {
+      const item = text.slice(offset, end);
       const p = lookupService(item);
       if (p === undefined) return { error: `invalid port '${item}' (not a number, range or /etc/services name)`, offset };
       out.push({ lo: p, hi: p });
     }
-    offset += item.length + 1;
+    if (comma < 0) break;
+    offset = end + 1;
   }
   if (count > MAX_PORT_NUMBERS) return { error: `too many entries in port list (> ${MAX_PORT_NUMBERS} numbers)`, offset: 0, tooMany: true };
   return { ok: out };
