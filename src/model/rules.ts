@@ -3,7 +3,7 @@
  * macros expanded. A rule with an error is reported at its option's span and skipped; the rest
  * of the list still applies (pve-firewall's per-rule tolerance).
  */
-import type { AddrSpec, IpFamily, RuleAst } from '../config/ast.js';
+import type { AddrItem, AddrSpec, IpFamily, RuleAst, Verdict } from '../config/ast.js';
 import type { Diagnostics } from '../config/diagnostics.js';
 import { protocolHasPorts } from '../config/protocols.js';
 import type { AddrMatch, PolicyRule } from './policy.js';
@@ -24,6 +24,25 @@ export interface RuleEnv {
   nics?: ReadonlySet<number>;
   /** Added to each rule's index, so that positions stay unique in a merged list (host + cluster). */
   posOffset?: number;
+  /** normalizeItem, possibly remembering results for the texts it has seen (see normalizer()). */
+  normalize?: (item: AddrItem) => AddrItem;
+}
+
+/**
+ * normalizeItem with the results for CIDR texts kept: the same address in many rules is parsed
+ * once per resolve and shares one (never modified) item object.
+ */
+export function normalizer(): (item: AddrItem) => AddrItem {
+  const cidrs = new Map<string, AddrItem>();
+  return (item) => {
+    if (item.kind !== 'cidr') return normalizeItem(item);
+    let n = cidrs.get(item.cidr);
+    if (n === undefined) {
+      n = normalizeItem(item);
+      cidrs.set(item.cidr, n);
+    }
+    return n;
+  };
 }
 
 export function resolveRules(rules: readonly RuleAst[], env: RuleEnv, diags: Diagnostics): PolicyRule[] {
@@ -33,7 +52,7 @@ export function resolveRules(rules: readonly RuleAst[], env: RuleEnv, diags: Dia
     const r = rules[i] as RuleAst;
     if (!r.enabled) continue;
     try {
-      for (const pr of resolveRule(r, i + offset, env, diags)) out.push(pr);
+      resolveRule(r, i + offset, env, diags, out);
     } catch (e) {
       if (!(e instanceof RuleError)) throw e;
       diags.error(e.span, e.code, e.message);
@@ -50,7 +69,8 @@ function head(r: RuleAst, pos: number, direction: PolicyRule['direction'], actio
   return rule;
 }
 
-function resolveRule(r: RuleAst, pos: number, env: RuleEnv, diags: Diagnostics): PolicyRule[] {
+/** Appends the rule's policy rules to `out`; throws (before appending any) when it cannot be resolved. */
+function resolveRule(r: RuleAst, pos: number, env: RuleEnv, diags: Diagnostics, out: PolicyRule[]): void {
   const iface = checkIface(r, env);
 
   if (r.type === 'group') {
@@ -59,41 +79,44 @@ function resolveRule(r: RuleAst, pos: number, env: RuleEnv, diags: Diagnostics):
     if (!env.groups.has(group)) throw new RuleError(Code.groupUnknown, spanOf(r, 'action'), `no such security group '${group}'`);
     // A group applies to both directions: one jump from the IN chain, one from the OUT chain.
     // Host and cluster lists also jump from FORWARD (proxmox-firewall), unless the rule has `-i`.
-    const out = [head(r, pos, 'in', { kind: 'group', group }, iface), head(r, pos, 'out', { kind: 'group', group }, iface)];
+    out.push(head(r, pos, 'in', { kind: 'group', group }, iface), head(r, pos, 'out', { kind: 'group', group }, iface));
     if ((env.kind === 'host' || env.kind === 'cluster') && iface === undefined) out.push(head(r, pos, 'forward', { kind: 'group', group }, iface));
-    return out;
+    return;
   }
 
-  const fam = new FamilyTracker(r);
-  if (r.proto) fam.add(r.proto.num === 1 ? 4 : r.proto.num === 58 ? 6 : undefined, 'proto');
-  if (r.icmpType) fam.add(r.icmpType.family, 'icmpType');
-  const source = r.source ? resolveAddr(r, 'source', r.source, env.scope, fam) : undefined;
-  const dest = r.dest ? resolveAddr(r, 'dest', r.dest, env.scope, fam) : undefined;
+  let family: IpFamily | undefined;
+  if (r.proto) family = addFamily(r, family, r.proto.num === 1 ? 4 : r.proto.num === 58 ? 6 : undefined, 'proto');
+  if (r.icmpType) family = addFamily(r, family, r.icmpType.family, 'icmpType');
+  let source: AddrMatch | undefined;
+  if (r.source) {
+    source = resolveAddr(r, 'source', r.source, env, family);
+    family = matchFamily;
+  }
+  let dest: AddrMatch | undefined;
+  if (r.dest) {
+    dest = resolveAddr(r, 'dest', r.dest, env, family);
+    family = matchFamily;
+  }
 
-  const direction = r.type;
-  const action: PolicyRule['action'] = { kind: 'verdict', verdict: r.action ?? 'DROP' };
-  const withAddrs = (): PolicyRule => {
-    const rule = head(r, pos, direction, action, iface);
-    if (source) rule.source = source;
-    if (dest) rule.dest = dest;
-    return rule;
-  };
+  const verdict = r.action ?? 'DROP';
+  const action = VERDICT_ACTIONS[verdict] ?? { kind: 'verdict', verdict };
 
   if (r.macro !== undefined) {
-    const lines = expandMacro(r, fam.family);
+    const lines = expandMacro(r, family);
     if (lines.length === 0) {
-      diags.warn(r.span, Code.macroFamilyEmpty, `macro '${r.macro}' has no entries for IPv${fam.family ?? '?'}: the rule matches nothing`);
-      return [];
+      diags.warn(r.span, Code.macroFamilyEmpty, `macro '${r.macro}' has no entries for IPv${family ?? '?'}: the rule matches nothing`);
+      return;
     }
-    return lines.map((l) => {
-      const rule = Object.assign(withAddrs(), l);
+    for (const l of lines) {
+      const rule = Object.assign(withAddrs(head(r, pos, r.type, action, iface), source, dest), l);
       rule.macro = r.macro;
-      return rule;
-    });
+      out.push(rule);
+    }
+    return;
   }
 
-  const rule = withAddrs();
-  if (fam.family !== undefined) rule.family = fam.family;
+  const rule = withAddrs(head(r, pos, r.type, action, iface), source, dest);
+  if (family !== undefined) rule.family = family;
   if (r.proto) rule.proto = r.proto.num;
   if (r.icmpType) rule.icmpType = r.icmpType;
   if (r.dport || r.sport) {
@@ -103,7 +126,20 @@ function resolveRule(r: RuleAst, pos: number, env: RuleEnv, diags: Diagnostics):
     if (r.dport) rule.dport = r.dport;
     if (r.sport) rule.sport = r.sport;
   }
-  return [rule];
+  out.push(rule);
+}
+
+/** One shared action object per verdict (policy rules are never modified). */
+const VERDICT_ACTIONS: Partial<Record<Verdict, PolicyRule['action']>> = {
+  ACCEPT: { kind: 'verdict', verdict: 'ACCEPT' },
+  DROP: { kind: 'verdict', verdict: 'DROP' },
+  REJECT: { kind: 'verdict', verdict: 'REJECT' },
+};
+
+function withAddrs(rule: PolicyRule, source: AddrMatch | undefined, dest: AddrMatch | undefined): PolicyRule {
+  if (source) rule.source = source;
+  if (dest) rule.dest = dest;
+  return rule;
 }
 
 function checkIface(r: RuleAst, env: RuleEnv): string | undefined {
@@ -124,34 +160,36 @@ function checkIface(r: RuleAst, env: RuleEnv): string | undefined {
   }
 }
 
-/** Accumulates the family a rule is restricted to; a second, different family is an error. */
-class FamilyTracker {
-  family: IpFamily | undefined;
-  constructor(private readonly rule: RuleAst) {}
-  add(f: IpFamily | undefined, opt: RuleOpt): void {
-    if (f === undefined) return;
-    if (this.family !== undefined && this.family !== f) {
-      throw new RuleError(Code.familyMismatch, spanOf(this.rule, opt), `mixed IPv4/IPv6 in one rule ('${opt}' is IPv${f}, the rule is IPv${this.family})`);
-    }
-    this.family = f;
+/** The family a rule is restricted to after adding `f`; a second, different family is an error. */
+function addFamily(r: RuleAst, family: IpFamily | undefined, f: IpFamily | undefined, opt: RuleOpt): IpFamily | undefined {
+  if (f === undefined) return family;
+  if (family !== undefined && family !== f) {
+    throw new RuleError(Code.familyMismatch, spanOf(r, opt), `mixed IPv4/IPv6 in one rule ('${opt}' is IPv${f}, the rule is IPv${family})`);
   }
+  return f;
 }
 
-function resolveAddr(r: RuleAst, opt: 'source' | 'dest', spec: AddrSpec, scope: Scope, fam: FamilyTracker): AddrMatch {
-  const span = spanOf(r, opt);
+/** The rule's family after the last resolveAddr call (a second result, without a result object). */
+let matchFamily: IpFamily | undefined;
+
+function resolveAddr(r: RuleAst, opt: 'source' | 'dest', spec: AddrSpec, env: RuleEnv, family: IpFamily | undefined): AddrMatch {
+  matchFamily = family;
   switch (spec.kind) {
-    case 'literal':
-      fam.add(spec.family, opt);
-      return { kind: 'literal', family: spec.family, items: spec.items.map(normalizeItem) };
+    case 'literal': {
+      matchFamily = addFamily(r, family, spec.family, opt);
+      const items: AddrItem[] = [];
+      for (const item of spec.items) items.push(env.normalize ? env.normalize(item) : normalizeItem(item));
+      return { kind: 'literal', family: spec.family, items };
+    }
     case 'alias': {
-      const a = lookupAlias(scope, spec.scope, spec.name);
-      if (!a.ok) throw new RuleError(a.code, span, a.message);
-      fam.add(a.value.family, opt);
+      const a = lookupAlias(env.scope, spec.scope, spec.name);
+      if (!a.ok) throw new RuleError(a.code, spanOf(r, opt), a.message);
+      matchFamily = addFamily(r, family, a.value.family, opt);
       return { kind: 'literal', family: a.value.family, items: [a.value.item] };
     }
     case 'ipset': {
-      const s = lookupSet(scope, spec.scope, spec.name);
-      if (!s.ok) throw new RuleError(s.code, span, s.message);
+      const s = lookupSet(env.scope, spec.scope, spec.name);
+      if (!s.ok) throw new RuleError(s.code, spanOf(r, opt), s.message);
       return { kind: 'set', setId: s.value };
     }
   }
