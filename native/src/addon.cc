@@ -11,6 +11,7 @@
 #include "fd.h"
 #include "netlink.h"
 #include "nft.h"
+#include "nft_elements.h"
 
 namespace fwctl {
 namespace {
@@ -309,6 +310,64 @@ Napi::Value NftRunSyncJs(const Napi::CallbackInfo& info) {
   return o;
 }
 
+// [{family, table, set, add, keyLen, keys: Buffer, ends: Buffer}] → ElementMsg list; false (with a
+// JS exception pending) when a field has the wrong type.
+bool ElementMsgs(Napi::Env env, const Napi::Value& v, std::vector<ElementMsg>& out) {
+  if (!v.IsArray()) {
+    Napi::TypeError::New(env, "fwctl native: element messages must be an array").ThrowAsJavaScriptException();
+    return false;
+  }
+  Napi::Array a = v.As<Napi::Array>();
+  for (uint32_t i = 0; i < a.Length(); ++i) {
+    Napi::Value item = a.Get(i);
+    if (!item.IsObject()) break;
+    Napi::Object o = item.As<Napi::Object>();
+    Napi::Value keys = o.Get("keys"), ends = o.Get("ends");
+    if (!o.Get("table").IsString() || !o.Get("set").IsString() || !keys.IsBuffer() || !ends.IsBuffer()) break;
+    ElementMsg m;
+    m.family = static_cast<uint8_t>(o.Get("family").ToNumber().Uint32Value());
+    m.table = o.Get("table").As<Napi::String>();
+    m.set = o.Get("set").As<Napi::String>();
+    m.add = o.Get("add").ToBoolean();
+    m.keyLen = o.Get("keyLen").ToNumber().Uint32Value();
+    auto kb = keys.As<Napi::Buffer<char>>();
+    m.keys.assign(kb.Data(), kb.Length());
+    auto eb = ends.As<Napi::Buffer<uint8_t>>();
+    m.ends.assign(eb.Data(), eb.Data() + eb.Length());
+    out.push_back(std::move(m));
+  }
+  if (out.size() != a.Length()) {
+    Napi::TypeError::New(env, "fwctl native: bad element message").ThrowAsJavaScriptException();
+    return false;
+  }
+  return true;
+}
+
+// nftElementsSync(netns, msgs): one nf_tables batch of set element changes, on the calling thread
+// (the daemon's nft worker thread, as nftRunSync). Throws on failure.
+Napi::Value NftElementsSyncJs(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (!Expect(info, 2)) return env.Undefined();
+  std::string netns = info[0].As<Napi::String>();
+  std::vector<ElementMsg> msgs;
+  if (!ElementMsgs(env, info[1], msgs)) return env.Undefined();
+  SysError e;
+  if (!NftElements(netns, msgs, e)) MakeError(env, e).ThrowAsJavaScriptException();
+  return env.Undefined();
+}
+
+// nftElements(netns, msgs) → Promise<void>: the same on the thread pool.
+Napi::Value NftElementsJs(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (!Expect(info, 2)) return env.Undefined();
+  std::string netns = info[0].As<Napi::String>();
+  std::vector<ElementMsg> msgs;
+  if (!ElementMsgs(env, info[1], msgs)) return env.Undefined();
+  return Run<bool>(
+      env, [netns, msgs = std::move(msgs)](bool& r, SysError& e) { r = NftElements(netns, msgs, e); },
+      [](Napi::Env env, bool&) -> Napi::Value { return env.Undefined(); });
+}
+
 // nftRelease(netns) → whether a context was freed
 Napi::Value NftReleaseJs(const Napi::CallbackInfo& info) {
   if (!Expect(info, 1)) return info.Env().Undefined();
@@ -341,6 +400,8 @@ static Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("mapWrite", Napi::Function::New(env, MapWriteJs));
   exports.Set("nftRun", Napi::Function::New(env, NftRunJs));
   exports.Set("nftRunSync", Napi::Function::New(env, NftRunSyncJs));
+  exports.Set("nftElements", Napi::Function::New(env, NftElementsJs));
+  exports.Set("nftElementsSync", Napi::Function::New(env, NftElementsSyncJs));
   exports.Set("nftRelease", Napi::Function::New(env, NftReleaseJs));
   return exports;
 }

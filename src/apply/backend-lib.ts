@@ -4,6 +4,7 @@ import { badArgument } from '../kernel/errors.js';
 import { loadNative } from '../kernel/native.js';
 import { checkNetnsName } from '../kernel/netns.js';
 import type { NftBackend } from './backend.js';
+import type { RawElementMsg } from './raw-elements.js';
 import { NftError, errnoFromStderr } from './errors.js';
 
 export interface NftRunResult {
@@ -23,6 +24,9 @@ export interface NftNative {
    * termination must never find a call in flight on the thread pool.
    */
   nftRunSync?(netns: string, input: string, dryRun: boolean): NftRunResult;
+  /** One nf_tables batch of set element changes (raw-elements.ts); rejects with code/errno/syscall. */
+  nftElements?(netns: string, msgs: RawElementMsg[]): Promise<void>;
+  nftElementsSync?(netns: string, msgs: RawElementMsg[]): void;
   /** Frees the namespace's kept context; false when there was none. */
   nftRelease(netns: string): Promise<boolean>;
 }
@@ -77,6 +81,18 @@ export class NftLibBackend implements NftBackend {
   runText(text: string, dryRun: boolean): Promise<void> {
     if (typeof text !== 'string') throw badArgument('not nft text');
     return this.runInput(text, dryRun, dryRun ? 'E_NFT_CHECK' : 'E_NFT_APPLY');
+  }
+
+  async runElements(msgs: RawElementMsg[]): Promise<void> {
+    const n = this.native;
+    if (typeof n.nftElements !== 'function' || typeof n.nftElementsSync !== 'function') throw new NftError('E_NFT_SPAWN', -1, 'the addon predates raw element changes');
+    try {
+      if (this.sync) n.nftElementsSync(this.netns, msgs);
+      else await n.nftElements(this.netns, msgs);
+    } catch (e) {
+      const x = (typeof e === 'object' && e !== null ? e : {}) as NativeErrorShape;
+      throw new NftError('E_NFT_APPLY', -1, typeof x.message === 'string' ? x.message : String(e), typeof x.code === 'string' ? x.code : undefined);
+    }
   }
 
   /** Drops the kept libnftables context (it holds a socket that keeps the namespace alive). */

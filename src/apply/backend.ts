@@ -1,5 +1,6 @@
 import type { NftJson } from '../backend/nft/json.js';
 import { runNft, type Exec } from './exec.js';
+import type { RawElementMsg } from './raw-elements.js';
 
 /** Where a transaction goes: the real nft, or the in-memory fake (src/backend/fake). */
 export interface NftBackend {
@@ -12,6 +13,11 @@ export interface NftBackend {
    * validated renderers of src/backend/nft produce the text. Backends without it get JSON.
    */
   runText?(text: string, dryRun: boolean): Promise<void>;
+  /**
+   * Element changes of IP interval sets as one raw nf_tables batch (raw-elements.ts), without
+   * nft's cache rebuild. Atomic: a refusal (E_NFT_APPLY with the kernel's errno) changes nothing.
+   */
+  runElements?(msgs: RawElementMsg[]): Promise<void>;
 }
 
 export class NftCliBackend implements NftBackend {

@@ -6,14 +6,15 @@ import { createNftBackend, type NftBackendKind } from './backend-factory.js';
 import { NftError } from './errors.js';
 import { fullPlan, plan } from './plan.js';
 import { makeState, type AppliedState } from './state.js';
+import { rawElementMsgs } from './raw-elements.js';
 import { runPlan, runTransaction, type NftInput } from './transaction.js';
 
 export interface ApplyResult {
   mode: 'full' | 'incremental' | 'noop';
   /** nft commands sent (0 for a no-op: nothing is sent at all). */
   commands: number;
-  /** The language the transaction went in (`none` for a no-op). Optional for older fakes. */
-  input?: 'text' | 'json' | 'none';
+  /** The language the transaction went in (`none` for a no-op, `netlink` for raw element changes). Optional for older fakes. */
+  input?: 'text' | 'json' | 'none' | 'netlink';
   durationMs: number;
   changed: string[];
 }
@@ -44,6 +45,8 @@ export interface NftApplierOptions {
   skipPrecheck?: boolean;
   /** nft input language; default auto = text when the backend reads it (see transaction.ts). */
   input?: NftInput;
+  /** Element-only changes of IP interval sets as a raw nf_tables batch when the backend can (default true). */
+  rawElements?: boolean;
   now?: () => number;
 }
 
@@ -69,9 +72,18 @@ export class NftApplier {
     let p = opts.full ? fullPlan(ruleset, prev) : plan(prev, ruleset);
     const precheck = this.opts.precheck ?? this.opts.skipPrecheck === false;
     const tx = { precheck, checkOnly: opts.check === true, ...(this.opts.input ? { input: this.opts.input } : {}) };
-    let input: NonNullable<ApplyResult['input']>;
+    let input: NonNullable<ApplyResult['input']> | undefined;
+    const raw = !opts.check && p.mode === 'incremental' && this.backend.runElements && this.opts.rawElements !== false ? rawElementMsgs(p.ops) : undefined;
+    if (raw) {
+      try {
+        await this.backend.runElements!(raw);
+        input = 'netlink';
+      } catch {
+        // refused as a whole (nothing changed): nft's own path says why, or repairs what differs
+      }
+    }
     try {
-      input = await runPlan(this.backend, p, tx);
+      input ??= await runPlan(this.backend, p, tx);
     } catch (e) {
       // The kernel no longer matches our record (someone deleted a table or chain): replace all.
       if (!(e instanceof NftError) || p.mode !== 'incremental') throw e;
