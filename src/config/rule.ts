@@ -39,10 +39,7 @@ const OPTION_NAMES: ReadonlyMap<string, OptKey> = new Map([
   ['icmp-type', 'icmpType'],
 ]);
 
-/** `-name` and `--name` as written, to the option key (the names are all `[a-z][a-z-]*`). */
-const OPTION_TOKENS: ReadonlyMap<string, OptKey> = new Map(
-  [...OPTION_NAMES].flatMap(([name, key]): [string, OptKey][] => [[`-${name}`, key], [`--${name}`, key]]),
-);
+const OPTION_WORDS: readonly string[] = [...OPTION_NAMES.keys()];
 
 const RULE_TYPES: readonly RuleType[] = ['in', 'out', 'forward', 'group'];
 
@@ -60,11 +57,13 @@ const HOST_IFACE = /^[a-z][a-z0-9_]{1,20}([:.]\d+)?$/i;
 const GUEST_IFACE = /^net\d+$/;
 
 /**
- * Scratch state of the rule being parsed (parseRule does not re-enter): the `\S+` words of the
- * line with their columns, the token index of each option (-1 when absent), the error count.
+ * Scratch state of the rule being parsed (parseRule does not re-enter): where the `\S+` words of
+ * the line start and end, the token index of each option (-1 when absent), the error count.
  */
-const tokText: string[] = [];
-const tokCol: number[] = [];
+let tokSrc = '';
+let tokCol0 = 0;
+const tokStart: number[] = [];
+const tokEnd: number[] = [];
 let tokCount = 0;
 const optAt = new Int32Array(8);
 let curFile = '';
@@ -81,8 +80,8 @@ function tokenize(text: string, col0: number): void {
     const c = i < len ? text.charCodeAt(i) : 0x20;
     if (c > 0x20 && c < 0xa0 ? false : isBlank(c)) {
       if (start >= 0) {
-        tokText[n] = text.slice(start, i);
-        tokCol[n] = col0 + start;
+        tokStart[n] = start;
+        tokEnd[n] = i;
         n++;
       }
       start = -1;
@@ -90,7 +89,60 @@ function tokenize(text: string, col0: number): void {
       start = i;
     }
   }
+  tokSrc = text;
+  tokCol0 = col0;
   tokCount = n;
+}
+
+const tokText = (i: number): string => tokSrc.slice(tokStart[i], tokEnd[i]);
+const tokCol = (i: number): number => tokCol0 + (tokStart[i] as number);
+const tokIs = (i: number, word: string): boolean => (tokEnd[i] as number) - (tokStart[i] as number) === word.length && tokSrc.startsWith(word, tokStart[i]);
+
+/** Index in VERDICTS of token i, or -1. */
+function tokVerdict(i: number): number {
+  for (let v = 0; v < VERDICTS.length; v++) if (tokIs(i, VERDICTS[v] as string)) return v;
+  return -1;
+}
+
+/** The rule type of token i, compared without case (no letter outside ASCII lower-cases into these words). */
+function tokType(i: number): RuleType | undefined {
+  const start = tokStart[i] as number;
+  const len = (tokEnd[i] as number) - start;
+  for (let k = 0; k < RULE_TYPES.length; k++) {
+    const t = RULE_TYPES[k] as RuleType;
+    if (t.length !== len) continue;
+    let j = 0;
+    while (j < len && (tokSrc.charCodeAt(start + j) | 0x20) === t.charCodeAt(j)) j++;
+    if (j === len) return t;
+  }
+  return undefined;
+}
+
+/** The option key of token i: `-name` or `--name` with a known name. */
+function tokOption(i: number): OptKey | undefined {
+  let from = tokStart[i] as number;
+  const end = tokEnd[i] as number;
+  if (tokSrc.charCodeAt(from) !== 0x2d /* - */) return undefined;
+  from++;
+  if (tokSrc.charCodeAt(from) === 0x2d) from++;
+  for (let k = 0; k < OPTION_WORDS.length; k++) {
+    const name = OPTION_WORDS[k] as string;
+    if (end - from === name.length && tokSrc.startsWith(name, from)) return OPTION_NAMES.get(name);
+  }
+  return undefined;
+}
+
+const has = (k: number): boolean => optAt[k] !== -1;
+const optCol = (k: number): number => tokCol(optAt[k] as number);
+const valText = (k: number): string => tokText((optAt[k] as number) + 1);
+const valCol = (k: number): number => tokCol((optAt[k] as number) + 1);
+
+// The rule's family comes from its first family-bound part; a later part of the other family clashes.
+let family: IpFamily | undefined;
+let clashCol: number | undefined;
+function addFamily(f: IpFamily, col: number): void {
+  if (family === undefined) family = f;
+  else if (f !== family && clashCol === undefined) clashCol = col;
 }
 
 const at = (col: number): Span => ({ file: curFile, line: curLine, col });
@@ -137,17 +189,15 @@ export function parseRule(line: Line, file: string, env: RuleEnv, diags: Diagnos
   tokenize(body, bodyCol);
   const n = tokCount;
   if (n < 2) {
-    err(n === 1 ? (tokCol[0] as number) : line.col, Code.RuleSyntax, 'unable to parse rule: expected TYPE ACTION [OPTIONS]');
+    err(n === 1 ? tokCol(0) : line.col, Code.RuleSyntax, 'unable to parse rule: expected TYPE ACTION [OPTIONS]');
     return undefined;
   }
-  const typeText = tokText[0] as string;
-  const typeCol = tokCol[0] as number;
-  const actionText = tokText[1] as string;
-  const actionCol = tokCol[1] as number;
+  const typeCol = tokCol(0);
+  const actionCol = tokCol(1);
 
-  const type = typeText.toLowerCase() as RuleType;
-  if (!RULE_TYPES.includes(type)) {
-    err(typeCol, Code.RuleType, `unknown rule type '${typeText}'`, 'IN, OUT, FORWARD or GROUP');
+  const type = tokType(0);
+  if (type === undefined) {
+    err(typeCol, Code.RuleType, `unknown rule type '${tokText(0)}'`, 'IN, OUT, FORWARD or GROUP');
     return undefined;
   }
   if (!TYPES_BY_ENV[env].includes(type)) {
@@ -157,14 +207,17 @@ export function parseRule(line: Line, file: string, env: RuleEnv, diags: Diagnos
 
   const rule: RuleAst = { span: at(line.col), enabled, type, spans: { action: at(actionCol) } };
   let macro: Macro | undefined;
+  const verdict = type === 'group' ? -1 : tokVerdict(1);
   if (type === 'group') {
+    const actionText = tokText(1);
     if (!NAME_PATTERN.test(actionText) || actionText.length > MAX_GROUP_NAME) {
       err(actionCol, Code.NameInvalid, `invalid security group name '${actionText}'`, `[A-Za-z][A-Za-z0-9_-]+, at most ${MAX_GROUP_NAME} characters`);
     }
     rule.group = actionText.toLowerCase();
-  } else if (VERDICTS.includes(actionText as Verdict)) {
-    rule.action = actionText as Verdict;
+  } else if (verdict >= 0) {
+    rule.action = VERDICTS[verdict] as Verdict;
   } else {
+    const actionText = tokText(1);
     const v = macroVerdict(actionText);
     if (v >= 0) {
       const name = actionText.slice(0, actionText.length - (MACRO_SUFFIXES[v] as string).length);
@@ -181,30 +234,25 @@ export function parseRule(line: Line, file: string, env: RuleEnv, diags: Diagnos
   const opts = optAt;
   opts.fill(-1);
   for (let i = 2; i < n; i += 2) {
-    const optText = tokText[i] as string;
-    const optCol = tokCol[i] as number;
-    const key = OPTION_TOKENS.get(optText);
+    const optCol = tokCol(i);
+    const key = tokOption(i);
     if (!key) {
-      err(optCol, Code.RuleOptionUnknown, `unable to parse rule parameters at '${optText}'`, '-i, -p, -dport, -sport, -source, -dest, -log, -icmp-type');
+      err(optCol, Code.RuleOptionUnknown, `unable to parse rule parameters at '${tokText(i)}'`, '-i, -p, -dport, -sport, -source, -dest, -log, -icmp-type');
       return undefined;
     }
     if (i + 1 >= n) {
-      err(optCol, Code.RuleOptionValueMissing, `option '${optText}' needs a value`);
+      err(optCol, Code.RuleOptionValueMissing, `option '${tokText(i)}' needs a value`);
       return undefined;
     }
     if (type === 'group' && key !== 'iface') {
-      err(optCol, Code.GroupRuleOption, `GROUP rules take only -i, not '${optText}'`);
+      err(optCol, Code.GroupRuleOption, `GROUP rules take only -i, not '${tokText(i)}'`);
       continue;
     }
     const k = OPT_INDEX[key];
-    if (opts[k] !== -1) diags.warn(at(optCol), Code.RuleOptionDuplicate, `option '${optText}' given twice; the last one applies`);
+    if (opts[k] !== -1) diags.warn(at(optCol), Code.RuleOptionDuplicate, `option '${tokText(i)}' given twice; the last one applies`);
     opts[k] = i;
     rule.spans[key] = at(optCol);
   }
-  const has = (k: number): boolean => opts[k] !== -1;
-  const optCol = (k: number): number => tokCol[opts[k] as number] as number;
-  const valText = (k: number): string => tokText[(opts[k] as number) + 1] as string;
-  const valCol = (k: number): number => tokCol[(opts[k] as number) + 1] as number;
 
   if (has(IFACE)) {
     const v = valText(IFACE);
@@ -221,13 +269,8 @@ export function parseRule(line: Line, file: string, env: RuleEnv, diags: Diagnos
     else proto = rule.proto = info;
   }
   const icmpFamily = proto ? icmpFamilyOf(proto.num) : undefined;
-  // The rule's family comes from its first family-bound part; a later part of the other family clashes.
-  let family: IpFamily | undefined;
-  let clashCol: number | undefined;
-  const addFamily = (f: IpFamily, col: number): void => {
-    if (family === undefined) family = f;
-    else if (f !== family && clashCol === undefined) clashCol = col;
-  };
+  family = undefined;
+  clashCol = undefined;
 
   if (has(LOG)) {
     const v = valText(LOG) as LogLevel;
@@ -329,15 +372,15 @@ function checkMacro(macro: Macro, family: IpFamily | undefined): void {
   const entries = family === 6 ? c.v6 : family === 4 || c.base.length ? c.base : macro.entries;
   const opts = optAt;
   for (const e of entries) {
-    if (opts[PROTO] !== -1 && protocolNumber(tokText[(opts[PROTO] as number) + 1] as string) !== protocolNumber(e.proto)) {
-      err(tokCol[opts[PROTO] as number] as number, Code.MacroConflict, `parameter 'proto' already defined in macro '${macro.name}' (value = '${e.proto}')`);
+    if (opts[PROTO] !== -1 && protocolNumber(tokText((opts[PROTO] as number) + 1)) !== protocolNumber(e.proto)) {
+      err(tokCol(opts[PROTO] as number), Code.MacroConflict, `parameter 'proto' already defined in macro '${macro.name}' (value = '${e.proto}')`);
       return;
     }
     for (const k of ['dport', 'sport'] as const) {
       const i = opts[OPT_INDEX[k]] as number;
       const mv = e[k];
-      if (i !== -1 && mv !== undefined && tokText[i + 1] !== mv) {
-        err(tokCol[i] as number, Code.MacroConflict, `parameter '${k}' already defined in macro '${macro.name}' (value = '${mv}')`);
+      if (i !== -1 && mv !== undefined && !tokIs(i + 1, mv)) {
+        err(tokCol(i), Code.MacroConflict, `parameter '${k}' already defined in macro '${macro.name}' (value = '${mv}')`);
         return;
       }
     }
