@@ -23,6 +23,8 @@ export interface Compiler {
 
 interface Part<T> {
   key: string;
+  /** The input objects (and scalars) the key was made from: when they are the same, so is the key. */
+  deps: readonly unknown[];
   value: T;
   /** Named counters the part registered (name, owner), replayed when it is reused. */
   counters: [string, string][];
@@ -47,12 +49,20 @@ export function createCompiler(): Compiler {
   let ports = new Map<string, Part<Chain[]>>();
   let next = { sets, groups, guests, ports };
 
-  /** The previous part under `id` when its key is `key`, else a new one from `make`. */
-  function part<T>(prev: Map<string, Part<T>>, cur: Map<string, Part<T>>, id: string, key: string, counters: Map<string, string> | undefined, make: (c: Map<string, string>) => T): T {
+  /**
+   * The previous part under `id` when its inputs are the same objects (`deps`, no key needed) or
+   * its key is `key()`, else a new one from `make`.
+   */
+  function part<T>(prev: Map<string, Part<T>>, cur: Map<string, Part<T>>, id: string, deps: readonly unknown[], key: () => string, counters: Map<string, string> | undefined, make: (c: Map<string, string>) => T): T {
     let p = prev.get(id);
-    if (!p || p.key !== key) {
-      const own = new Map<string, string>();
-      p = { key, value: make(own), counters: [...own] };
+    if (!p || p.deps.length !== deps.length || p.deps.some((d, i) => d !== deps[i])) {
+      const k = key();
+      if (p && p.key === k) {
+        p = { ...p, deps };
+      } else {
+        const own = new Map<string, string>();
+        p = { key: k, deps, value: make(own), counters: [...own] };
+      }
     }
     cur.set(id, p);
     if (counters) for (const [n, o] of p.counters) counters.set(n, o);
@@ -72,14 +82,14 @@ export function createCompiler(): Compiler {
         ports = new Map();
       }
     },
-    set: (s: IpSet, owner: string) => part(sets, next.sets, s.id, `${owner}\n${fps.of(s)}`, undefined, () => directParts.set(s, owner)),
+    set: (s: IpSet, owner: string) => part(sets, next.sets, s.id, [s, owner], () => `${owner}\n${fps.of(s)}`, undefined, () => directParts.set(s, owner)),
     group: (g: SecurityGroup, ctx, dirs) =>
-      part(groups, next.groups, g.name, `${dirs.join()}\n${fps.of(g)}`, ctx.counters, (own) => directParts.group(g, withCounters(ctx, own), dirs)),
+      part(groups, next.groups, g.name, [g, dirs.join()], () => `${dirs.join()}\n${fps.of(g)}`, ctx.counters, (own) => directParts.group(g, withCounters(ctx, own), dirs)),
     guest: (p: PortInfo, ctx) =>
-      part(guests, next.guests, `${p.guest.vmid}i${p.nic.index}`, guestKey(p.guest, p.nic.index), ctx.counters, (own) => directParts.guest(p, withCounters(ctx, own))),
+      part(guests, next.guests, `${p.guest.vmid}i${p.nic.index}`, [p.guest, p.nic.index], () => guestKey(p.guest, p.nic.index), ctx.counters, (own) => directParts.guest(p, withCounters(ctx, own))),
     port: (p: PortInfo, setsById, counters) => {
       const v4 = !!p.nic.ipfilterSetId && hasV4(setsById.get(p.nic.ipfilterSetId));
-      return part(ports, next.ports, `${p.guest.vmid}i${p.nic.index}`, `${p.id} ${v4}\n${guestKey(p.guest, p.nic.index)}`, counters, (own) => portChains(p, setsById, own));
+      return part(ports, next.ports, `${p.guest.vmid}i${p.nic.index}`, [p.guest, p.nic.index, p.id, v4], () => `${p.id} ${v4}\n${guestKey(p.guest, p.nic.index)}`, counters, (own) => portChains(p, setsById, own));
     },
   };
 
