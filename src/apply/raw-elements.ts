@@ -1,7 +1,7 @@
 /**
- * A plan that only adds and deletes elements of IP address interval sets, as kernel keys: each
- * element is an interval [start, end), sent as a start key and an end key flagged
- * INTERVAL_END, as nft itself sends them (checked against nft in test/netns/raw-elements.test.ts).
+ * A plan that only adds and deletes elements of IP address sets, as kernel keys: in an interval
+ * set each element is an interval [start, end), sent as a start key and an end key flagged
+ * INTERVAL_END; in a hash set (single addresses) it is the address. That is how nft itself sends them (checked against nft in test/netns/raw-elements.test.ts).
  * The addon sends them as one nf_tables batch (native/src/nft_elements.cc), skipping libnftables'
  * cache rebuild. Anything else (other set types, ranges reaching the top of the address space,
  * very large changes) is not eligible and goes through nft.
@@ -32,14 +32,24 @@ export function rawElementMsgs(ops: readonly NftOp[]): RawElementMsg[] | undefin
   for (const o of ops) {
     if (o.op !== 'setElements') return undefined;
     const family = FAMILY[o.t.family];
-    const keyLen = keyLenOf(o.set);
-    if (family === undefined || keyLen === undefined) return undefined;
+    const kind = kindOf(o.set);
+    if (family === undefined || kind === undefined) return undefined;
+    const { keyLen, intervals } = kind;
     total += o.elems.length;
     if (total > MAX_ELEMENTS) return undefined;
-    const keys = Buffer.alloc(o.elems.length * 2 * keyLen);
-    const ends = Buffer.alloc(o.elems.length * 2);
+    const per = intervals ? 2 : 1;
+    const keys = Buffer.alloc(o.elems.length * per * keyLen);
+    const ends = Buffer.alloc(o.elems.length * per);
     for (let i = 0; i < o.elems.length; i++) {
-      const iv = interval(o.elems[i]!, keyLen);
+      const e = o.elems[i]!;
+      if (!intervals) {
+        // a hash set: single addresses, one key each
+        const k = typeof e === 'string' ? bytes(e, keyLen) : undefined;
+        if (!k) return undefined;
+        keys.set(k, i * keyLen);
+        continue;
+      }
+      const iv = interval(e, keyLen);
       if (!iv) return undefined;
       keys.set(iv[0], 2 * i * keyLen);
       keys.set(iv[1], (2 * i + 1) * keyLen);
@@ -50,9 +60,12 @@ export function rawElementMsgs(ops: readonly NftOp[]): RawElementMsg[] | undefin
   return out.length ? out : undefined;
 }
 
-function keyLenOf(s: NamedSet): 4 | 16 | undefined {
-  if (s.flags.length !== 1 || s.flags[0] !== 'interval') return undefined;
-  return s.type === 'ipv4_addr' ? 4 : s.type === 'ipv6_addr' ? 16 : undefined;
+/** IP address sets only: interval sets (CIDRs) and plain hash sets (single addresses). */
+function kindOf(s: NamedSet): { keyLen: 4 | 16; intervals: boolean } | undefined {
+  const intervals = s.flags.length === 1 && s.flags[0] === 'interval';
+  if (!intervals && s.flags.length !== 0) return undefined;
+  const keyLen = s.type === 'ipv4_addr' ? 4 : s.type === 'ipv6_addr' ? 16 : undefined;
+  return keyLen === undefined ? undefined : { keyLen, intervals };
 }
 
 /** [start, end) as network-order bytes; undefined when it is not an address of that length or reaches the top. */

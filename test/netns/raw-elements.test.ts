@@ -86,6 +86,21 @@ describe('IP set element changes as a raw nf_tables batch', () => {
     expect(probe(RAW, '10.66.7.7')).toBe(false);
   });
 
+  it('single addresses (a hash set) too', async () => {
+    const raw = new NftApplier({ netns: RAW, nft: 'lib' });
+    const ref = new NftApplier({ netns: NFT, nft: 'lib', rawElements: false });
+    const [cr, cn] = [createCompiler(), createCompiler()];
+    // (not adjacent: the compiler merges neighbours into ranges, which makes an interval set)
+    const steps = [['10.66.1.1', 'fd00:1::1'], ['10.66.1.1', '10.66.5.2', '10.66.9.3', 'fd00:1::5'], ['10.66.9.3', 'fd00:1::5', 'fd00:1::9']];
+    for (const [i, entries] of steps.entries()) {
+      const a = await raw.apply(ruleset(cr, entries), { full: i === 0 });
+      await ref.apply(ruleset(cn, entries), { full: i === 0 });
+      if (i > 0) expect(a, `step ${i}`).toMatchObject({ mode: 'incremental', input: 'netlink' });
+      expect(listSets(RAW), `step ${i}`).toEqual(listSets(NFT));
+    }
+    expect(JSON.stringify(listSets(RAW))).toContain('fd00:1::9');
+  });
+
   it('a batch the kernel refuses changes nothing, and the change still lands through nft', async () => {
     const a = new NftApplier({ netns: RAW, nft: 'lib' });
     const c = createCompiler();
