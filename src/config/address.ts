@@ -39,6 +39,19 @@ function hostBitsSet(bytes: number[], prefix: number): boolean {
   return false;
 }
 
+/** The value of 1-3 ASCII digits from `from` to the end of the text, else -1. */
+function prefixAt(text: string, from: number): number {
+  const len = text.length - from;
+  if (len < 1 || len > 3) return -1;
+  let n = 0;
+  for (let i = from; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c < 0x30 || c > 0x39) return -1;
+    n = n * 10 + (c - 0x30);
+  }
+  return n;
+}
+
 /**
  * An IP or `ip/prefix`; a bare IP becomes /32 or /128. With `strict`, host bits beyond the prefix
  * are an error (pve-firewall's Net::IP check on rule addresses).
@@ -51,14 +64,15 @@ export function parseCidr(text: string, strict = false): Result<AddrItem & { kin
   const max = ip.family === 4 ? 32 : 128;
   let prefix = max;
   if (slash >= 0) {
-    const p = text.slice(slash + 1);
-    if (!/^\d{1,3}$/.test(p) || Number(p) > max) return { error: `invalid prefix length '${p}'`, offset: slash + 1, code: 'addr' };
-    prefix = Number(p);
+    prefix = prefixAt(text, slash + 1);
+    if (prefix < 0 || prefix > max) return { error: `invalid prefix length '${text.slice(slash + 1)}'`, offset: slash + 1, code: 'addr' };
   }
   if (strict && hostBitsSet(ip.bytes, prefix)) {
     return { error: `'${text}' has host bits set beyond /${prefix}`, offset: 0, code: 'addr' };
   }
-  return { ok: { kind: 'cidr', family: ip.family, cidr: `${ip.text}/${prefix}` } };
+  // The text itself when it is already canonical (the common case), to keep no second copy.
+  const same = slash >= 0 && ip.text === ipText && (text.length - slash === 2 || text.charCodeAt(slash + 1) !== 0x30);
+  return { ok: { kind: 'cidr', family: ip.family, cidr: same ? text : `${ip.text}/${prefix}` } };
 }
 
 function parseRange(text: string): Result<AddrItem> {
@@ -105,12 +119,15 @@ export function parseAddrSpec(text: string, allowGuestScope: boolean): Result<Ad
     if (r.ok.scope === 'guest' && !allowGuestScope) return { error: `'guest/' references exist only in guest files`, offset: 0, code: 'scope' };
     return { ok: { kind: 'alias', scope: r.ok.scope, name: r.ok.name } };
   }
-  const parts = text.split(',');
   const items: AddrItem[] = [];
   let family: IpFamily | undefined;
   let offset = 0;
   let ranges = 0;
-  for (const part of parts) {
+  for (;;) {
+    let end = text.indexOf(',', offset);
+    const last = end < 0;
+    if (last) end = text.length;
+    const part = offset === 0 && end === text.length ? text : text.slice(offset, end);
     if (part === '') return { error: 'empty element in address list (extraneous comma)', offset, code: 'addr' };
     const r = part.includes('-') ? parseRange(part) : parseCidr(part, true);
     if ('error' in r) return { ...r, offset: offset + r.offset };
@@ -120,7 +137,8 @@ export function parseAddrSpec(text: string, allowGuestScope: boolean): Result<Ad
     if (r.ok.kind === 'range') ranges++;
     family = r.ok.family;
     items.push(r.ok);
-    offset += part.length + 1;
+    if (last) break;
+    offset = end + 1;
   }
   if (ranges > 0 && items.length > 1) return { error: 'a range cannot be part of a list', offset: 0, code: 'range-in-list' };
   return { ok: { kind: 'literal', family: family ?? 4, items } };
