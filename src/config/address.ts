@@ -119,7 +119,9 @@ export function parseAddrSpec(text: string, allowGuestScope: boolean): Result<Ad
     if (r.ok.scope === 'guest' && !allowGuestScope) return { error: `'guest/' references exist only in guest files`, offset: 0, code: 'scope' };
     return { ok: { kind: 'alias', scope: r.ok.scope, name: r.ok.name } };
   }
-  const items: AddrItem[] = [];
+  // A one-item list (the usual case) gets an array of its exact size.
+  let first: AddrItem | undefined;
+  let items: AddrItem[] | undefined;
   let family: IpFamily | undefined;
   let offset = 0;
   let ranges = 0;
@@ -136,12 +138,14 @@ export function parseAddrSpec(text: string, allowGuestScope: boolean): Result<Ad
     }
     if (r.ok.kind === 'range') ranges++;
     family = r.ok.family;
-    items.push(r.ok);
+    if (items) items.push(r.ok);
+    else if (first) items = [first, r.ok];
+    else first = r.ok;
     if (last) break;
     offset = end + 1;
   }
-  if (ranges > 0 && items.length > 1) return { error: 'a range cannot be part of a list', offset: 0, code: 'range-in-list' };
-  return { ok: { kind: 'literal', family: family ?? 4, items } };
+  if (ranges > 0 && items) return { error: 'a range cannot be part of a list', offset: 0, code: 'range-in-list' };
+  return { ok: { kind: 'literal', family: family ?? 4, items: items ?? [first as AddrItem] } };
 }
 
 /** An IP set entry value: an IP/CIDR (no ranges) or an alias reference. */

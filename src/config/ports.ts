@@ -21,7 +21,9 @@ function port(text: string, from: number, to: number): number {
 }
 
 export function parsePorts(text: string): PortsResult {
-  const out: PortRange[] = [];
+  // A one-item list (the usual case) gets an array of its exact size.
+  let first: PortRange | undefined;
+  let out: PortRange[] | undefined;
   let count = 0;
   let offset = 0;
   for (;;) {
@@ -47,22 +49,31 @@ export function parsePorts(text: string): PortsResult {
       if (lo < 0) return { error: `invalid port '${text.slice(offset, colon)}'`, offset };
       if (hi < 0) return { error: `invalid port '${text.slice(colon + 1, end)}'`, offset: colon + 1 };
       if (lo > hi) return { error: `port range '${text.slice(offset, end)}' ends before it starts`, offset };
-      out.push({ lo, hi });
+      const r = { lo, hi };
+      if (out) out.push(r);
+      else if (first) out = [first, r];
+      else first = r;
       count += 2;
     } else if (shape) {
       const p = port(text, offset, end);
       if (p < 0) return { error: `invalid port '${text.slice(offset, end)}'`, offset };
-      out.push({ lo: p, hi: p });
+      const r = { lo: p, hi: p };
+      if (out) out.push(r);
+      else if (first) out = [first, r];
+      else first = r;
       count += 1;
     } else {
       const item = text.slice(offset, end);
       const p = lookupService(item);
       if (p === undefined) return { error: `invalid port '${item}' (not a number, range or /etc/services name)`, offset };
-      out.push({ lo: p, hi: p });
+      const r = { lo: p, hi: p };
+      if (out) out.push(r);
+      else if (first) out = [first, r];
+      else first = r;
     }
     if (comma < 0) break;
     offset = end + 1;
   }
   if (count > MAX_PORT_NUMBERS) return { error: `too many entries in port list (> ${MAX_PORT_NUMBERS} numbers)`, offset: 0, tooMany: true };
-  return { ok: out };
+  return { ok: out ?? [first as PortRange] };
 }

@@ -177,8 +177,13 @@ function resolveAddr(r: RuleAst, opt: 'source' | 'dest', spec: AddrSpec, env: Ru
   switch (spec.kind) {
     case 'literal': {
       matchFamily = addFamily(r, family, spec.family, opt);
-      const items: AddrItem[] = [];
-      for (const item of spec.items) items.push(env.normalize ? env.normalize(item) : normalizeItem(item));
+      const norm = env.normalize ?? normalizeItem;
+      let items: AddrItem[];
+      if (spec.items.length === 1) items = [norm(spec.items[0] as AddrItem)];
+      else {
+        items = [];
+        for (const item of spec.items) items.push(norm(item));
+      }
       return { kind: 'literal', family: spec.family, items };
     }
     case 'alias': {
