@@ -2,7 +2,7 @@
  * ConfigTree + HostFacts → Policy. Pure and deterministic: the same input gives a deeply equal
  * output, diagnostics included (sorted by file, line, column, code).
  */
-import type { AddrItem, ConfigTree, GuestConfAst, GuestFw } from '../config/ast.js';
+import type { ConfigTree, GuestConfAst, GuestFw } from '../config/ast.js';
 import { Diagnostics, sortDiagnostics, type Diagnostic } from '../config/diagnostics.js';
 import type { Guest, HostFacts, IpSet, Policy, SecurityGroup } from './policy.js';
 import { aliasTable, withLocalNetwork } from './aliases.js';
@@ -11,7 +11,7 @@ import { corosyncPeers } from './corosync.js';
 import { ethertype } from './ethertypes.js';
 import { guestNics } from './guests.js';
 import { clusterEnabled, clusterOptions, guestOptions, hostOptions } from './options.js';
-import { normalizer, resolveRules } from './rules.js';
+import { AddrMatches, resolveRules } from './rules.js';
 import type { Scope, ScopeTable } from './scope.js';
 import { clusterSets, guestSets } from './sets.js';
 import { scopeKey, type GuestResolution, type ResolveMemo } from './memo.js';
@@ -27,11 +27,11 @@ export function resolve(tree: ConfigTree, facts: HostFacts, memo?: ResolveMemo):
   const dcSets = clusterSets(tree.cluster?.ipsets ?? [], localNetwork, { cluster: { aliases: dcAliases, sets: new Map() } }, diags);
   const dc: ScopeTable = { aliases: dcAliases, sets: new Map(dcSets.map((s) => [s.name, s.id])) };
   const groupNames = new Set((tree.cluster?.groups ?? []).map((g) => g.name));
-  const normalize = normalizer();
+  const addrs = new AddrMatches();
 
   const groups: SecurityGroup[] = (tree.cluster?.groups ?? [])
     .map((g) => {
-      const sg: SecurityGroup = { name: g.name, rules: resolveRules(g.rules, { kind: 'group', scope: { cluster: dc }, groups: groupNames, normalize }, diags) };
+      const sg: SecurityGroup = { name: g.name, rules: resolveRules(g.rules, { kind: 'group', scope: { cluster: dc }, groups: groupNames, addrs }, diags) };
       if (g.comment !== undefined) sg.comment = g.comment;
       return sg;
     })
@@ -39,8 +39,8 @@ export function resolve(tree: ConfigTree, facts: HostFacts, memo?: ResolveMemo):
 
   // pve-firewall: host rules first, so that they can override the cluster-wide ones.
   const hostRules = [
-    ...resolveRules(tree.host?.rules ?? [], { kind: 'host', scope: { cluster: dc }, groups: groupNames, normalize }, diags),
-    ...resolveRules(tree.cluster?.rules ?? [], { kind: 'cluster', scope: { cluster: dc }, groups: groupNames, posOffset: tree.host?.rules.length ?? 0, normalize }, diags),
+    ...resolveRules(tree.host?.rules ?? [], { kind: 'host', scope: { cluster: dc }, groups: groupNames, addrs }, diags),
+    ...resolveRules(tree.cluster?.rules ?? [], { kind: 'cluster', scope: { cluster: dc }, groups: groupNames, posOffset: tree.host?.rules.length ?? 0, addrs }, diags),
   ];
 
   const sets: IpSet[] = [...dcSets];
@@ -51,11 +51,11 @@ export function resolve(tree: ConfigTree, facts: HostFacts, memo?: ResolveMemo):
     .map((conf) => {
       const make = (items: Diagnostic[]): GuestResolution => {
         const own = new Diagnostics();
-        const r = resolveGuest(conf, tree, dc, groupNames, own, normalize);
+        const r = resolveGuest(conf, tree, dc, groupNames, own, addrs);
         items.push(...own.items);
         return r;
       };
-      const g = memo ? memo.guest(conf.vmid, conf, tree.guestFw.get(conf.vmid), scope, make, diags.items) : resolveGuest(conf, tree, dc, groupNames, diags, normalize);
+      const g = memo ? memo.guest(conf.vmid, conf, tree.guestFw.get(conf.vmid), scope, make, diags.items) : resolveGuest(conf, tree, dc, groupNames, diags, addrs);
       sets.push(...g.sets);
       return g.guest;
     });
@@ -83,7 +83,7 @@ function resolveGuest(
   dc: ScopeTable,
   groups: ReadonlySet<string>,
   diags: Diagnostics,
-  normalize: (item: AddrItem) => AddrItem,
+  addrs: AddrMatches,
 ): { guest: Guest; sets: IpSet[] } {
   const fw = tree.guestFw.get(conf.vmid);
   const options = guestOptions(fw);
@@ -95,7 +95,7 @@ function resolveGuest(
   const sets = guestSets(conf, fw, options.ipfilter, scope, diags);
   for (const s of sets) own.sets.set(s.name, s.id);
   const nics = new Set(conf.nics.map((n) => n.index));
-  const rules = resolveRules(fw.rules, { kind: 'guest', scope, groups, nics, normalize }, diags);
+  const rules = resolveRules(fw.rules, { kind: 'guest', scope, groups, nics, addrs }, diags);
   const guest: Guest = { ...base, nics: guestNics(conf, new Set(own.sets.keys())), rules };
   const types = options.layer2_protocols && ethertypes(options.layer2_protocols, fw, diags);
   if (types) guest.ethertypes = types;

@@ -10,7 +10,7 @@ import type { AddrMatch, PolicyRule } from './policy.js';
 import { Code } from './codes.js';
 import { expandMacro } from './macro.js';
 import { RuleError, spanOf, type RuleOpt } from './rule-error.js';
-import { lookupAlias, lookupSet, type Scope } from './scope.js';
+import { lookupAlias, lookupSet, type ResolvedAlias, type Scope } from './scope.js';
 import { ifaceName, normalizeItem, ValueError } from './values.js';
 
 export type RuleEnvKind = 'host' | 'cluster' | 'guest' | 'group';
@@ -24,25 +24,64 @@ export interface RuleEnv {
   nics?: ReadonlySet<number>;
   /** Added to each rule's index, so that positions stay unique in a merged list (host + cluster). */
   posOffset?: number;
-  /** normalizeItem, possibly remembering results for the texts it has seen (see normalizer()). */
-  normalize?: (item: AddrItem) => AddrItem;
+  /** Address matches shared by the rules of one resolve call (see AddrMatches). */
+  addrs?: AddrMatches;
 }
 
 /**
- * normalizeItem with the results for CIDR texts kept: the same address in many rules is parsed
- * once per resolve and shares one (never modified) item object.
+ * The address matches of one resolve call: CIDR items are normalised once per text, and a single
+ * CIDR, an alias or a set gives one match object for all the rules that name it. Policy rules are
+ * never modified, so sharing them is safe.
  */
-export function normalizer(): (item: AddrItem) => AddrItem {
-  const cidrs = new Map<string, AddrItem>();
-  return (item) => {
+export class AddrMatches {
+  private readonly cidrs = new Map<string, AddrItem>();
+  private readonly singles = new Map<IpFamily, Map<string, AddrMatch>>([[4, new Map()], [6, new Map()]]);
+  private readonly aliases = new Map<ResolvedAlias, AddrMatch>();
+  private readonly sets = new Map<string, AddrMatch>();
+
+  item(item: AddrItem): AddrItem {
     if (item.kind !== 'cidr') return normalizeItem(item);
-    let n = cidrs.get(item.cidr);
+    let n = this.cidrs.get(item.cidr);
     if (n === undefined) {
       n = normalizeItem(item);
-      cidrs.set(item.cidr, n);
+      this.cidrs.set(item.cidr, n);
     }
     return n;
-  };
+  }
+
+  literal(spec: AddrSpec & { kind: 'literal' }): AddrMatch {
+    const one = spec.items.length === 1 ? (spec.items[0] as AddrItem) : undefined;
+    const byText = one?.kind === 'cidr' ? this.singles.get(spec.family) : undefined;
+    if (one && byText && one.kind === 'cidr') {
+      let m = byText.get(one.cidr);
+      if (m === undefined) {
+        m = { kind: 'literal', family: spec.family, items: [this.item(one)] };
+        byText.set(one.cidr, m);
+      }
+      return m;
+    }
+    const items: AddrItem[] = [];
+    for (const item of spec.items) items.push(this.item(item));
+    return { kind: 'literal', family: spec.family, items };
+  }
+
+  alias(a: ResolvedAlias): AddrMatch {
+    let m = this.aliases.get(a);
+    if (m === undefined) {
+      m = { kind: 'literal', family: a.family, items: [a.item] };
+      this.aliases.set(a, m);
+    }
+    return m;
+  }
+
+  set(setId: string): AddrMatch {
+    let m = this.sets.get(setId);
+    if (m === undefined) {
+      m = { kind: 'set', setId };
+      this.sets.set(setId, m);
+    }
+    return m;
+  }
 }
 
 export function resolveRules(rules: readonly RuleAst[], env: RuleEnv, diags: Diagnostics): PolicyRule[] {
@@ -177,25 +216,19 @@ function resolveAddr(r: RuleAst, opt: 'source' | 'dest', spec: AddrSpec, env: Ru
   switch (spec.kind) {
     case 'literal': {
       matchFamily = addFamily(r, family, spec.family, opt);
-      const norm = env.normalize ?? normalizeItem;
-      let items: AddrItem[];
-      if (spec.items.length === 1) items = [norm(spec.items[0] as AddrItem)];
-      else {
-        items = [];
-        for (const item of spec.items) items.push(norm(item));
-      }
-      return { kind: 'literal', family: spec.family, items };
+      if (env.addrs) return env.addrs.literal(spec);
+      return { kind: 'literal', family: spec.family, items: spec.items.map(normalizeItem) };
     }
     case 'alias': {
       const a = lookupAlias(env.scope, spec.scope, spec.name);
       if (!a.ok) throw new RuleError(a.code, spanOf(r, opt), a.message);
       matchFamily = addFamily(r, family, a.value.family, opt);
-      return { kind: 'literal', family: a.value.family, items: [a.value.item] };
+      return env.addrs ? env.addrs.alias(a.value) : { kind: 'literal', family: a.value.family, items: [a.value.item] };
     }
     case 'ipset': {
       const s = lookupSet(env.scope, spec.scope, spec.name);
       if (!s.ok) throw new RuleError(s.code, spanOf(r, opt), s.message);
-      return { kind: 'set', setId: s.value };
+      return env.addrs ? env.addrs.set(s.value) : { kind: 'set', setId: s.value };
     }
   }
 }
