@@ -64,6 +64,7 @@ export class Daemon {
   private unsavedSince: number | undefined;
   private persistDue = false;
   private persistTimer: NodeJS.Timeout | undefined;
+  private lastSavedAt: number | undefined;
   private stopped = false;
   private ipsWarned = false;
   private readonly limiter = new RateLimiter(60_000);
@@ -197,11 +198,15 @@ export class Daemon {
           this.changed = new Set();
           const t0 = this.now();
           let r: CycleResult;
+          let threw = false;
           try {
             r = await this.d.engine.cycle({ force, retry: this.last?.ok === false, ...(changed ? { changed } : {}) });
           } catch (e) {
+            threw = true;
             r = { kind: 'failed', error: { kind: 'compile', code: (e as { code?: string }).code ?? 'E_ENGINE', message: String((e as Error).message ?? e) } };
           }
+          // a cycle that may not have read the files its events named: the next one reads them all
+          if (threw || r.kind === 'unavailable') this.everything = true;
           this.handle(r, t0);
           if (r.kind === 'applied') this.unsavedSince ??= this.now();
           continue;
@@ -219,8 +224,6 @@ export class Daemon {
       this.schedulePersist();
     }
   }
-
-  private lastSavedAt: number | undefined;
 
   private async persist(): Promise<void> {
     this.unsavedSince = undefined;

@@ -196,6 +196,15 @@ describe('Daemon', () => {
     await d.resync();
     await d.reload();
     expect(reqs.slice(4)).toEqual([undefined, undefined]);
+    // a cycle that found the tree unreadable may not have read its files: the next reads them all
+    src.files = 'gone';
+    d.notify('/cfg/firewall/102.fw');
+    await settle();
+    expect(reqs[6]).toEqual(['/cfg/firewall/102.fw']);
+    src.files = tree('10.66.0.1');
+    d.notify('/cfg/firewall/103.fw');
+    await settle();
+    expect(reqs[7]).toBeUndefined();
     await d.stop();
   });
 
