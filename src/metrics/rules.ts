@@ -83,20 +83,18 @@ export function registerRuleMetrics(host: MetricsHost, opts: RuleMetricsOptions)
   const collect = async () => {
     // only the scrape that starts a reading waits for it (briefly); later ones serve the last one
     if (inflight || now() - readAt < interval) return;
-    {
-      const p = opts.read().then((read) => {
-        readAt = now();
-        values = read;
-        invalidate();
-      }).finally(() => {
-        if (inflight === p) inflight = undefined;
-      });
-      p.catch(() => undefined); // a failure nobody waits for: the next scrape tries again
-      inflight = p;
-    }
+    const p = opts.read().then((read) => {
+      readAt = now();
+      values = read;
+      invalidate();
+    }).finally(() => {
+      if (inflight === p) inflight = undefined;
+    });
+    p.catch(() => undefined); // a failure nobody waits for: the next scrape tries again
+    inflight = p;
     let timer: NodeJS.Timeout | undefined;
     try {
-      await Promise.race([inflight, new Promise<void>((r) => (timer = setTimeout(r, wait)))]);
+      await Promise.race([p, new Promise<void>((r) => (timer = setTimeout(r, wait)))]);
     } finally {
       clearTimeout(timer);
     }
