@@ -90,8 +90,7 @@ export class NftLibBackend implements NftBackend {
       if (this.sync) n.nftElementsSync(this.netns, msgs);
       else await n.nftElements(this.netns, msgs);
     } catch (e) {
-      const x = (typeof e === 'object' && e !== null ? e : {}) as NativeErrorShape;
-      throw new NftError('E_NFT_APPLY', -1, typeof x.message === 'string' ? x.message : String(e), typeof x.code === 'string' ? x.code : undefined);
+      throw fromNative(e, 'E_NFT_APPLY');
     }
   }
 
@@ -111,10 +110,14 @@ export class NftLibBackend implements NftBackend {
     try {
       r = this.sync ? this.native.nftRunSync!(this.netns, input, dryRun) : await this.native.nftRun(this.netns, input, dryRun);
     } catch (e) {
-      const n = (typeof e === 'object' && e !== null ? e : {}) as NativeErrorShape;
-      const message = typeof n.message === 'string' ? n.message : String(e);
-      throw new NftError('E_NFT_SPAWN', -1, message, typeof n.code === 'string' ? n.code : undefined);
+      throw fromNative(e, 'E_NFT_SPAWN');
     }
     if (r.rc !== 0) throw new NftError(code, r.rc, r.error, errnoFromStderr(r.error));
   }
+}
+
+/** An addon failure (code/errno/syscall) as an NftError; `exitCode` -1: nft itself did not answer. */
+function fromNative(e: unknown, code: 'E_NFT_SPAWN' | 'E_NFT_APPLY'): NftError {
+  const n = (typeof e === 'object' && e !== null ? e : {}) as NativeErrorShape;
+  return new NftError(code, -1, typeof n.message === 'string' ? n.message : String(e), typeof n.code === 'string' ? n.code : undefined);
 }

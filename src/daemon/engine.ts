@@ -3,6 +3,7 @@
  * thread in the daemon (see worker.ts) so that compiling a large tree never stalls /metrics;
  * unit tests run it inline with a fake nft. Results are plain data.
  */
+import { relative } from 'node:path';
 import type { ApplyResult } from '../apply/index.js';
 import { NftError } from '../apply/index.js';
 import type { CompileFacts } from '../compiler/compile.js';
@@ -15,7 +16,6 @@ import type { ErrorKind } from '../metrics/registry.js';
 import { build, rulesetStats, type RulesetStats } from './build.js';
 import { counterFacts, type CounterFacts } from '../kernel/ruleset-facts.js';
 import { checkLockout, type Ingress, type SshSession } from './lockout.js';
-import { relative } from 'node:path';
 import { FileCache, type FileCacheUse } from './file-cache.js';
 import { ParseCache } from './parse-cache.js';
 import { changedPaths, readSource, sameHashes, type SourceRead } from './source.js';
