@@ -14,6 +14,7 @@ import { join } from 'node:path';
 import type { TreeReader } from '../config/tree-reader.js';
 import { FsTree } from '../host/fs-tree.js';
 import { sha256 } from './parse-cache.js';
+import { listingHash, listingKey } from './source.js';
 
 interface Entry {
   ino: number;
@@ -115,7 +116,7 @@ export class CachingReader implements TreeReader {
 
   listDir(path: string): string[] | undefined {
     const names = this.fs.listDir(path);
-    if (names !== undefined) this.hashes[`${path}/`] = sha256(names.join('\n'));
+    if (names !== undefined) this.hashes[listingKey(path)] = listingHash(names);
     return names;
   }
 

@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import { readdirSync, statSync } from 'node:fs';
 import type { ConfigTree } from '../config/ast.js';
 import type { Diagnostic } from '../config/diagnostics.js';
@@ -6,7 +5,7 @@ import { loadTree } from '../config/tree.js';
 import { TreeReadError, type TreeReader } from '../config/tree-reader.js';
 import { FsTree } from '../host/fs-tree.js';
 import type { FileCacheUse } from './file-cache.js';
-import type { ParseCache } from './parse-cache.js';
+import { sha256, type ParseCache } from './parse-cache.js';
 
 /** sha256 of every file the loader read (and `<dir>/` → the listing), by relative path. */
 export type SourceHashes = Record<string, string>;
@@ -15,21 +14,19 @@ export type SourceRead =
   | { ok: true; tree: ConfigTree; diagnostics: Diagnostic[]; hashes: SourceHashes }
   | { ok: false; code: string; path: string; message: string };
 
-const sha = (s: string): string => createHash('sha256').update(s).digest('hex');
-
 class HashingReader implements TreeReader {
   readonly hashes: SourceHashes = {};
   constructor(private readonly inner: TreeReader) {}
 
   readFile(path: string): string | undefined {
     const text = this.inner.readFile(path);
-    if (text !== undefined) this.hashes[path] = sha(text);
+    if (text !== undefined) this.hashes[path] = sha256(text);
     return text;
   }
 
   listDir(path: string): string[] | undefined {
     const names = this.inner.listDir(path);
-    if (names !== undefined) this.hashes[`${path}/`] = sha(names.join('\n'));
+    if (names !== undefined) this.hashes[listingKey(path)] = listingHash(names);
     return names;
   }
 }
@@ -66,3 +63,7 @@ export function sameHashes(a: SourceHashes | undefined, b: SourceHashes | undefi
 export function changedPaths(a: SourceHashes, b: SourceHashes): string[] {
   return [...new Set([...Object.keys(a), ...Object.keys(b)])].filter((k) => a[k] !== b[k]).sort();
 }
+
+/** SourceHashes keys a directory listing by its path and a slash; the hash covers the sorted names. */
+export const listingKey = (path: string): string => `${path}/`;
+export const listingHash = (names: readonly string[]): string => sha256(names.join('\n'));
