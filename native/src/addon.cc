@@ -270,21 +270,36 @@ Napi::Value MapWriteJs(const Napi::CallbackInfo& info) {
       info.Env(), [=](Ints& r, SysError& e) { MapWrite(pin, keys, values, count, flags, r, e); }, IntsToJs);
 }
 
+// nftRun's and nftRunSync's arguments: (netns, input, dryRun).
+struct NftRunArgs {
+  std::string netns;
+  std::string input;
+  bool dryRun = false;
+};
+
+bool NftRunArguments(const Napi::CallbackInfo& info, NftRunArgs& out) {
+  if (!Expect(info, 3)) return false;
+  out.netns = info[0].As<Napi::String>().Utf8Value();
+  out.input = info[1].As<Napi::String>().Utf8Value();
+  out.dryRun = info[2].ToBoolean();
+  return true;
+}
+
+Napi::Value NftResultJs(Napi::Env env, const NftResult& r) {
+  Napi::Object o = Napi::Object::New(env);
+  o.Set("rc", r.rc);
+  o.Set("output", r.output);
+  o.Set("error", r.error);
+  return o;
+}
+
 // nftRun(netns, input, dryRun) → {rc, output, error}; netns "" = the process's own namespace
 Napi::Value NftRunJs(const Napi::CallbackInfo& info) {
-  if (!Expect(info, 3)) return info.Env().Undefined();
-  std::string netns = info[0].As<Napi::String>();
-  std::string input = info[1].As<Napi::String>();
-  bool dryRun = info[2].ToBoolean();
+  NftRunArgs a;
+  if (!NftRunArguments(info, a)) return info.Env().Undefined();
   return Run<NftResult>(
-      info.Env(), [netns, input = std::move(input), dryRun](NftResult& r, SysError& e) { NftRun(netns, input, dryRun, r, e); },
-      [](Napi::Env env, NftResult& r) -> Napi::Value {
-        Napi::Object o = Napi::Object::New(env);
-        o.Set("rc", r.rc);
-        o.Set("output", r.output);
-        o.Set("error", r.error);
-        return o;
-      });
+      info.Env(), [a = std::move(a)](NftResult& r, SysError& e) { NftRun(a.netns, a.input, a.dryRun, r, e); },
+      [](Napi::Env env, NftResult& r) -> Napi::Value { return NftResultJs(env, r); });
 }
 
 // nftRunSync(netns, input, dryRun) → {rc, output, error}, on the calling thread. For a worker
@@ -292,22 +307,16 @@ Napi::Value NftRunJs(const Napi::CallbackInfo& info) {
 // AsyncWorker completing into a torn-down environment aborts the process). Throws on SysError.
 Napi::Value NftRunSyncJs(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
-  if (!Expect(info, 3)) return env.Undefined();
-  std::string netns = info[0].As<Napi::String>();
-  std::string input = info[1].As<Napi::String>();
-  bool dryRun = info[2].ToBoolean();
+  NftRunArgs a;
+  if (!NftRunArguments(info, a)) return env.Undefined();
   NftResult r;
   SysError e;
-  NftRun(netns, input, dryRun, r, e);
+  NftRun(a.netns, a.input, a.dryRun, r, e);
   if (e.err != 0) {
     MakeError(env, e).ThrowAsJavaScriptException();
     return env.Undefined();
   }
-  Napi::Object o = Napi::Object::New(env);
-  o.Set("rc", r.rc);
-  o.Set("output", r.output);
-  o.Set("error", r.error);
-  return o;
+  return NftResultJs(env, r);
 }
 
 // [{family, table, set, add, keyLen, keys: Buffer, ends: Buffer}] → ElementMsg list; false (with a
@@ -343,14 +352,20 @@ bool ElementMsgs(Napi::Env env, const Napi::Value& v, std::vector<ElementMsg>& o
   return true;
 }
 
+// nftElements' and nftElementsSync's arguments: (netns, msgs).
+bool ElementArguments(const Napi::CallbackInfo& info, std::string& netns, std::vector<ElementMsg>& msgs) {
+  if (!Expect(info, 2)) return false;
+  netns = info[0].As<Napi::String>().Utf8Value();
+  return ElementMsgs(info.Env(), info[1], msgs);
+}
+
 // nftElementsSync(netns, msgs): one nf_tables batch of set element changes, on the calling thread
 // (the daemon's nft worker thread, as nftRunSync). Throws on failure.
 Napi::Value NftElementsSyncJs(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
-  if (!Expect(info, 2)) return env.Undefined();
-  std::string netns = info[0].As<Napi::String>();
+  std::string netns;
   std::vector<ElementMsg> msgs;
-  if (!ElementMsgs(env, info[1], msgs)) return env.Undefined();
+  if (!ElementArguments(info, netns, msgs)) return env.Undefined();
   SysError e;
   if (!NftElements(netns, msgs, e)) MakeError(env, e).ThrowAsJavaScriptException();
   return env.Undefined();
@@ -359,10 +374,9 @@ Napi::Value NftElementsSyncJs(const Napi::CallbackInfo& info) {
 // nftElements(netns, msgs) → Promise<void>: the same on the thread pool.
 Napi::Value NftElementsJs(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
-  if (!Expect(info, 2)) return env.Undefined();
-  std::string netns = info[0].As<Napi::String>();
+  std::string netns;
   std::vector<ElementMsg> msgs;
-  if (!ElementMsgs(env, info[1], msgs)) return env.Undefined();
+  if (!ElementArguments(info, netns, msgs)) return env.Undefined();
   return Run<bool>(
       env, [netns, msgs = std::move(msgs)](bool& r, SysError& e) { r = NftElements(netns, msgs, e); },
       [](Napi::Env env, bool&) -> Napi::Value { return env.Undefined(); });
